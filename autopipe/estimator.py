@@ -1,0 +1,625 @@
+"""The facade users see: ``AutoEstimator``, ``AutoClassifier`` and ``AutoRegressor``."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import warnings
+from collections.abc import Iterator
+from numbers import Integral, Real
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+from sklearn.metrics import get_scorer, get_scorer_names
+from sklearn.model_selection import KFold, StratifiedKFold, check_cv
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._utils.deadline import Deadline
+from ._utils.log import level_for_verbose, logger
+from ._utils.rng import draw_seed, make_rng
+from ._utils.sklearn_shim import HasMethods, Interval, StrOptions, check_params
+from .data import check_target, infer_task
+from .data._target import check_classes
+from .evaluate import Evaluator
+from .exceptions import AllCandidatesFailedError, CandidateFailureWarning, SearchInterruptedWarning
+from .genome import Genome, compile_genome
+from .report import estimator_to_code, make_leaderboard
+from .search import (
+    STRATEGIES,
+    EarlyStopping,
+    EvolutionStrategy,
+    ProgressCallback,
+    SearchCallback,
+    SearchContext,
+    SearchHistory,
+    SearchState,
+    run_search,
+    summarize_failures,
+)
+from .space import SearchSpace, build_space
+
+# Strong, cheap pipelines put in generation 0 so that the search never does
+# worse than what a user gets from sklearn's defaults.
+_STARTERS = {
+    "classification": [
+        ["HistGradientBoostingClassifier"],
+        ["RandomForestClassifier"],
+        ["StandardScaler", "LogisticRegression"],
+    ],
+    "regression": [
+        ["HistGradientBoostingRegressor"],
+        ["RandomForestRegressor"],
+        ["StandardScaler", "Ridge"],
+    ],
+}
+_MAX_DENSE_CELLS = 50_000_000
+
+
+class AutoEstimator(BaseEstimator):
+    """Search whole scikit-learn pipelines by genetic programming under a time budget.
+
+    ``fit`` evaluates candidate pipelines (preprocessing, feature selection and
+    a model) by cross-validation in parallel worker processes, evolves them
+    with NSGA-II over (score, complexity), then refits the best one on all
+    rows; the whole fit, refit included, stays within ``time_budget``.
+
+    Parameters
+    ----------
+    task : {"auto", "classification", "regression"}, default="auto"
+        The learning task; ``"auto"`` infers it from ``y``.
+    scoring : str, callable or None, default=None
+        An sklearn scorer name or callable ``scorer(estimator, X, y)``
+        (greater is better). ``None`` means accuracy for classification and
+        r2 for regression. :meth:`score` uses the same scorer.
+    cv : int or cross-validation splitter, default=5
+        Folds for candidate evaluation; an int means stratified k-fold for
+        classification and k-fold for regression, shuffled with ``random_state``.
+    time_budget : float or None, default=60.0
+        Seconds for the whole ``fit``, final refit included. ``None`` means no
+        time limit (then ``generations`` or ``early_stop`` must bound the search).
+    generations : int or None, default=None
+        Generations after generation 0; ``None`` means as many as time allows.
+        The search stops at the first limit reached.
+    population_size : int, default=20
+        Pipelines kept between generations, and the size of generation 0.
+    offspring_size : int or None, default=None
+        Candidates per generation after the first; ``None`` means
+        ``population_size``.
+    mutation_rate : float, default=0.9
+        Probability that an offspring is made by mutation.
+    crossover_rate : float, default=0.1
+        Probability that an offspring is made by crossover.
+    search_space : str or dict, default="default"
+        A preset name (``"default"``, ``"light"``) or a dict of operators in the
+        shape :func:`autopipe.space.get_preset` returns.
+    strategy : str or SearchStrategy, default="evolution"
+        ``"evolution"`` (NSGA-II genetic programming) or ``"random"``, or a
+        strategy object such as :class:`~autopipe.search.RandomStrategy`.
+    max_eval_time : float or None, default=None
+        Seconds one candidate's cross-validation may take before its worker is
+        killed. ``None`` means ``max(1, time_budget / 5)`` (no limit without a
+        budget).
+    early_stop : int or None, default=None
+        Stop after this many generations without improvement.
+    n_jobs : int or None, default=None
+        Worker processes evaluating candidates (-1: one per core).
+    random_state : int, numpy Generator or None, default=None
+        Seed of every random choice, for reproducible searches.
+    verbose : int, default=0
+        0 prints nothing; 1 shows a progress bar; 2 also logs each step.
+    memory : str, joblib.Memory or None, default=None
+        Cache of fitted transformers, passed to each pipeline's ``memory``.
+
+    Attributes
+    ----------
+    fitted_pipeline_ : sklearn.pipeline.Pipeline
+        The final estimator, fitted on all rows; ``predict`` uses it.
+    best_pipeline_ : sklearn.pipeline.Pipeline
+        The best pipeline of the search, fitted on all rows.
+    leaderboard_ : pandas.DataFrame
+        One row per evaluated candidate, best first (see
+        :func:`autopipe.report.make_leaderboard`).
+    pareto_front_ : pandas.DataFrame
+        The leaderboard rows not dominated in (score, complexity).
+    history_ : SearchHistory
+        Every evaluated candidate with its full result (fold scores,
+        out-of-fold predictions).
+    task_ : str
+        The task that was solved.
+    scorer_ : callable
+        The scorer used for the search and by :meth:`score`.
+    classes_ : ndarray
+        Class labels (classification only).
+    n_features_in_ : int
+        Number of input features.
+    feature_names_in_ : ndarray of str
+        Input column names, when ``X`` had string column names.
+    search_time_ : float
+        Seconds spent searching; ``fit_time_`` is the whole fit.
+
+    See Also
+    --------
+    AutoClassifier : The same search, for classification only.
+    AutoRegressor : The same search, for regression only.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from autopipe import AutoEstimator
+    >>> X, y = load_iris(return_X_y=True)
+    >>> est = AutoEstimator(time_budget=None, generations=1, population_size=4,
+    ...                     search_space="light", random_state=0).fit(X, y)
+    >>> est.task_
+    'classification'
+    >>> est.score(X, y) > 0.9
+    True
+    """
+
+    _parameter_constraints: dict[str, list[Any]] = {
+        "task": [StrOptions({"auto", "classification", "regression"})],
+        "scoring": [str, callable, None],
+        "cv": [Interval(Integral, 2, None, closed="left"), HasMethods(["split", "get_n_splits"])],
+        "time_budget": [Interval(Real, 0, None, closed="neither"), None],
+        "generations": [Interval(Integral, 0, None, closed="left"), None],
+        "population_size": [Interval(Integral, 1, None, closed="left")],
+        "offspring_size": [Interval(Integral, 1, None, closed="left"), None],
+        "mutation_rate": [Interval(Real, 0, 1, closed="both")],
+        "crossover_rate": [Interval(Real, 0, 1, closed="both")],
+        "search_space": [str, dict, SearchSpace],
+        "strategy": [StrOptions(set(STRATEGIES)), HasMethods(["setup", "ask", "tell"])],
+        "max_eval_time": [Interval(Real, 0, None, closed="neither"), None],
+        "early_stop": [Interval(Integral, 1, None, closed="left"), None],
+        "n_jobs": [Integral, None],
+        "random_state": ["random_state", np.random.Generator],
+        "verbose": ["verbose"],
+        "memory": [str, Path, HasMethods(["cache"]), None],
+    }
+
+    def __init__(
+        self,
+        *,
+        task: str = "auto",
+        scoring: Any = None,
+        cv: Any = 5,
+        time_budget: float | None = 60.0,
+        generations: int | None = None,
+        population_size: int = 20,
+        offspring_size: int | None = None,
+        mutation_rate: float = 0.9,
+        crossover_rate: float = 0.1,
+        search_space: Any = "default",
+        strategy: Any = "evolution",
+        max_eval_time: float | None = None,
+        early_stop: int | None = None,
+        n_jobs: int | None = None,
+        random_state: Any = None,
+        verbose: int = 0,
+        memory: Any = None,
+    ) -> None:
+        self.task = task
+        self.scoring = scoring
+        self.cv = cv
+        self.time_budget = time_budget
+        self.generations = generations
+        self.population_size = population_size
+        self.offspring_size = offspring_size
+        self.mutation_rate = mutation_rate
+        self.crossover_rate = crossover_rate
+        self.search_space = search_space
+        self.strategy = strategy
+        self.max_eval_time = max_eval_time
+        self.early_stop = early_stop
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+        self.memory = memory
+
+    # ------------------------------------------------------------------ fit
+    def fit(self, X: Any, y: Any) -> AutoEstimator:
+        """Search pipelines for ``X``, ``y`` and refit the best one on all rows.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Training data (numeric).
+        y : array-like of shape (n_samples,)
+            Target: class labels or numbers.
+
+        Returns
+        -------
+        self : AutoEstimator
+            The fitted estimator.
+        """
+        deadline = Deadline(self.time_budget)
+        self._check_params()
+        X, y = self._validate_training_data(X, y)
+        with _verbosity(self.verbose):
+            space = build_space(self.search_space, self.task_, n_features=X.shape[1])
+            rng = make_rng(self.random_state)
+            seed = draw_seed(rng)
+            self.scorer_ = self._make_scorer()
+            splits = self._make_splits(X, y, seed)
+            evaluator = Evaluator(
+                X, y, splits=splits, scorer=self.scorer_, is_classifier=self.task_ == "classification",
+                n_jobs=self.n_jobs, max_eval_time=self._max_eval_time(), random_state=seed,
+            )
+            with evaluator:
+                state = self._search(evaluator, space, rng, seed, deadline, len(splits))
+                self.search_time_ = deadline.elapsed()
+                pipeline = self._refit(evaluator, state.history, deadline, seed)
+        self.history_ = state.history
+        self.best_pipeline_ = self.fitted_pipeline_ = pipeline
+        self.leaderboard_ = make_leaderboard(state.history)
+        front = {e.genome.key for e in state.history.pareto_front()}
+        self.pareto_front_ = self.leaderboard_[self.leaderboard_["pipeline"].isin(front)].reset_index(drop=True)
+        self.stop_reason_ = state.stop_reason
+        self._warn_about(state)
+        self.fit_time_ = deadline.elapsed()
+        return self
+
+    def _check_params(self) -> None:
+        check_params(self._parameter_constraints, self.get_params(deep=False), type(self).__name__)
+        if self.time_budget is None and self.generations is None and self.early_stop is None:
+            raise ValueError(
+                f"{type(self).__name__}: time_budget, generations and early_stop are all None, so the "
+                "search would never stop; set at least one of them."
+            )
+        if self.mutation_rate + self.crossover_rate > 1:
+            raise ValueError(
+                f"{type(self).__name__}: mutation_rate + crossover_rate must be at most 1, got "
+                f"{self.mutation_rate} + {self.crossover_rate}."
+            )
+
+    def _validate_training_data(self, X: Any, y: Any) -> tuple[Any, np.ndarray]:
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
+        X = validate_data(self, X, accept_sparse=True, reset=True)
+        X = _densify(X)
+        y = check_target(y, X.shape[0])
+        if X.shape[0] < 2:
+            raise ValueError(f"Found n_samples = {X.shape[0]}: at least 2 samples are required to search pipelines.")
+        task = self._fixed_task() or (infer_task(y) if self.task == "auto" else self.task)
+        self.task_ = task
+        if task == "classification":
+            self.classes_ = check_classes(y)
+        elif y.dtype.kind not in "biuf":
+            try:
+                y = y.astype(np.float64)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(f"regression needs a numeric y; could not convert it: {exc}") from None
+        return X, y
+
+    def _fixed_task(self) -> str | None:
+        return None
+
+    def _make_scorer(self) -> Any:
+        if self.scoring is None:
+            return get_scorer("accuracy" if self.task_ == "classification" else "r2")
+        if isinstance(self.scoring, str):
+            if self.scoring not in get_scorer_names():
+                import difflib
+
+                close = difflib.get_close_matches(self.scoring, get_scorer_names(), n=3)
+                hint = f" Did you mean {' or '.join(map(repr, close))}?" if close else ""
+                raise ValueError(
+                    f"The 'scoring' parameter of {type(self).__name__} must be a scorer name from "
+                    f"sklearn.metrics.get_scorer_names() or a callable; got {self.scoring!r}.{hint}"
+                )
+            return get_scorer(self.scoring)
+        return self.scoring
+
+    def _make_splits(self, X: Any, y: np.ndarray, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        is_clf = self.task_ == "classification"
+        if isinstance(self.cv, Integral):
+            n_splits = min(int(self.cv), X.shape[0])
+            if is_clf:
+                smallest = int(np.unique(y, return_counts=True)[1].min())
+                if smallest >= 2:
+                    splitter: Any = StratifiedKFold(min(n_splits, smallest), shuffle=True, random_state=seed)
+                else:
+                    splitter = KFold(n_splits, shuffle=True, random_state=seed)
+            else:
+                splitter = KFold(n_splits, shuffle=True, random_state=seed)
+        else:
+            splitter = check_cv(self.cv, y, classifier=is_clf)
+        return [(np.asarray(tr), np.asarray(te)) for tr, te in splitter.split(X, y)]
+
+    def _max_eval_time(self) -> float | None:
+        if self.max_eval_time is not None:
+            return float(self.max_eval_time)
+        return None if self.time_budget is None else max(1.0, self.time_budget / 5)
+
+    def _make_strategy(self) -> Any:
+        if isinstance(self.strategy, str):
+            cls = STRATEGIES[self.strategy]
+            if cls is EvolutionStrategy:
+                return EvolutionStrategy(
+                    population_size=self.population_size,
+                    offspring_size=self.offspring_size,
+                    mutation_rate=self.mutation_rate,
+                    crossover_rate=self.crossover_rate,
+                )
+            return cls()
+        return clone(self.strategy) if isinstance(self.strategy, BaseEstimator) else self.strategy
+
+    def _search(
+        self, evaluator: Evaluator, space: SearchSpace, rng: np.random.Generator, seed: int,
+        deadline: Deadline, n_folds: int,
+    ) -> SearchState:
+        history = SearchHistory()
+        starters = [Genome.from_steps(space, s) for s in _STARTERS[self.task_] if all(n in space for n in s)]
+        context = SearchContext(space, np.random.default_rng(draw_seed(rng)), history, initial=starters)
+        state = SearchState(history, deadline, self.time_budget)
+
+        def evaluate(genomes: Any, on_result: Any) -> list[Any]:
+            state.deadline = deadline.sooner(_refit_reserve(history, n_folds, self.time_budget))
+            if state.deadline.expired():
+                return [None] * len(genomes)
+            candidates = [(g.key, compile_genome(g, random_state=seed, memory=self.memory)) for g in genomes]
+            return evaluator.evaluate(candidates, deadline=state.deadline, on_result=on_result)
+
+        callbacks: list[SearchCallback] = []
+        if self.early_stop is not None:
+            callbacks.append(EarlyStopping(self.early_stop))
+        if self.verbose >= 1:
+            callbacks.append(ProgressCallback(self.generations))
+        return run_search(
+            self._make_strategy(), context, evaluate, state,
+            population_size=self.population_size,
+            offspring_size=self.offspring_size or self.population_size,
+            generations=self.generations, callbacks=callbacks,
+        )
+
+    def _refit(self, evaluator: Evaluator, history: SearchHistory, deadline: Deadline, seed: int) -> Any:
+        ranked = [e for e in history.ranked() if e.result.ok]
+        if not ranked:
+            raise AllCandidatesFailedError(_all_failed_message(history))
+        fastest = min(ranked[:20], key=lambda e: e.result.fit_time)
+        order = [*ranked[:3], fastest]
+        n_folds = max(1, len(ranked[0].result.fold_scores))
+        last_error = ""
+        for i, entry in enumerate(order):
+            remaining = deadline.remaining() - 0.2
+            estimate = entry.result.fit_time / n_folds * 1.3
+            if entry is not fastest and estimate > remaining:
+                continue
+            pipeline = compile_genome(entry.genome, random_state=seed, memory=self.memory)
+            try:
+                fitted = evaluator.refit(pipeline, timeout=max(remaining, 1.0) if math.isfinite(remaining) else None)
+            except (TimeoutError, RuntimeError) as exc:
+                last_error = str(exc)
+                logger.info("refit of %s failed (%s); trying the next candidate", entry.genome.key, exc)
+                continue
+            self.best_candidate_ = entry.genome.key
+            return fitted
+        raise AllCandidatesFailedError(f"no candidate could be refitted on all rows: {last_error}")
+
+    def _warn_about(self, state: SearchState) -> None:
+        failures = summarize_failures(
+            [e.result for e in state.history if "search deadline" not in e.result.error]
+        )
+        if failures:
+            lines = "\n".join(f"  {n} x {err}" for err, n in failures.items())
+            warnings.warn(
+                f"{sum(failures.values())} of {len(state.history)} candidate pipelines failed "
+                f"(see leaderboard_['error']):\n{lines}",
+                CandidateFailureWarning,
+                stacklevel=3,
+            )
+        if state.interrupted:
+            warnings.warn(
+                "The search was interrupted; the best pipeline found so far was refitted.",
+                SearchInterruptedWarning,
+                stacklevel=3,
+            )
+
+    # -------------------------------------------------------------- predict
+    def _check_X(self, X: Any) -> Any:
+        check_is_fitted(self)
+        return _densify(validate_data(self, X, accept_sparse=True, reset=False))
+
+    def predict(self, X: Any) -> np.ndarray:
+        """Predict with the fitted pipeline.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to predict.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predicted labels or values.
+        """
+        return self.fitted_pipeline_.predict(self._check_X(X))
+
+    def _pipeline_has(name: str) -> Any:  # noqa: N805  (used as a decorator factory)
+        def check(self: AutoEstimator) -> bool:
+            check_is_fitted(self)
+            if not hasattr(self.fitted_pipeline_, name):
+                raise AttributeError(
+                    f"The selected pipeline ({self.best_candidate_}) has no {name}; restrict "
+                    "search_space to models that provide it."
+                )
+            return True
+
+        return check
+
+    @available_if(_pipeline_has("predict_proba"))
+    def predict_proba(self, X: Any) -> np.ndarray:
+        """Class probabilities from the fitted pipeline (when its model has them).
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Columns follow ``classes_``.
+        """
+        return self.fitted_pipeline_.predict_proba(self._check_X(X))
+
+    @available_if(_pipeline_has("decision_function"))
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Decision values from the fitted pipeline (when its model has them)."""
+        return self.fitted_pipeline_.decision_function(self._check_X(X))
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Score on ``X``, ``y`` with the search's scorer (``scoring``).
+
+        Returns
+        -------
+        score : float
+            Greater is better.
+        """
+        X = self._check_X(X)
+        if sample_weight is not None:
+            return float(self.scorer_(self.fitted_pipeline_, X, y, sample_weight=sample_weight))
+        return float(self.scorer_(self.fitted_pipeline_, X, y))
+
+    # --------------------------------------------------------------- export
+    def export(self, path: str | Path | None = None) -> str:
+        """Python source that rebuilds the best pipeline (unfitted).
+
+        Parameters
+        ----------
+        path : str or Path, optional
+            Also write the source to this file.
+
+        Returns
+        -------
+        code : str
+            Import lines and a ``pipeline = ...`` statement.
+        """
+        check_is_fitted(self)
+        best = self.leaderboard_.iloc[0]
+        header = (
+            f"# autopipe: best of {len(self.leaderboard_)} candidates, "
+            f"cross-validated {self._scorer_name()} = {best['score']:.4f}\n"
+        )
+        code = header + estimator_to_code(self.best_pipeline_)
+        if path is not None:
+            Path(path).write_text(code)
+        return code
+
+    def _scorer_name(self) -> str:
+        if isinstance(self.scoring, str):
+            return self.scoring
+        if self.scoring is None:
+            return "accuracy" if self.task_ == "classification" else "r2"
+        return "score"
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        tags.target_tags.required = True
+        return tags
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "fitted_pipeline_")
+
+
+class AutoClassifier(ClassifierMixin, AutoEstimator):
+    """:class:`AutoEstimator` for classification (``task`` is ignored).
+
+    Parameters are those of :class:`AutoEstimator`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from autopipe import AutoClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> clf = AutoClassifier(time_budget=None, generations=0, population_size=3,
+    ...                      search_space="light", random_state=0).fit(X, y)
+    >>> clf.predict_proba(X[:2]).shape
+    (2, 3)
+    """
+
+    def _fixed_task(self) -> str | None:
+        return "classification"
+
+    score = AutoEstimator.score
+
+
+class AutoRegressor(RegressorMixin, AutoEstimator):
+    """:class:`AutoEstimator` for regression (``task`` is ignored).
+
+    Parameters are those of :class:`AutoEstimator`.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from autopipe import AutoRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> reg = AutoRegressor(time_budget=None, generations=0, population_size=3,
+    ...                     search_space="light", random_state=0).fit(X, y)
+    >>> reg.task_
+    'regression'
+    """
+
+    def _fixed_task(self) -> str | None:
+        return "regression"
+
+    score = AutoEstimator.score
+
+
+# ------------------------------------------------------------------ helpers
+def _densify(X: Any) -> Any:
+    if not sp.issparse(X):
+        return X
+    cells = X.shape[0] * X.shape[1]
+    if cells > _MAX_DENSE_CELLS:
+        raise TypeError(
+            f"sparse input of shape {X.shape} is too large to densify ({cells} cells); autopipe's "
+            f"operators need dense data beyond {_MAX_DENSE_CELLS} cells."
+        )
+    return X.toarray()
+
+
+def _refit_reserve(history: SearchHistory, n_folds: int, budget: float | None) -> float:
+    """Seconds to keep for the final refit: 1.5x the best candidate's per-fold fit, scaled to all rows."""
+    best = history.best()
+    if best is None:
+        return 0.5
+    per_fold = best.result.fit_time / max(1, len(best.result.fold_scores))
+    reserve = 0.5 + 1.5 * per_fold * n_folds / max(1, n_folds - 1)
+    return min(reserve, 0.4 * budget) if budget else reserve
+
+
+def _all_failed_message(history: SearchHistory) -> str:
+    failures = summarize_failures([e.result for e in history])
+    lines = "\n".join(f"  {n} x {err}" for err, n in failures.items())
+    first = next(iter(history), None)
+    detail = ""
+    if first is not None:
+        detail = (
+            f"\nFirst failing pipeline: {first.genome.key}\n{first.result.error}\n"
+            "To debug it in-process, rebuild it with autopipe.genome.compile_genome or run "
+            "sklearn.model_selection.cross_val_score on it."
+        )
+    if not len(history):
+        return "No candidate pipeline was evaluated: the time budget is too small for even one evaluation."
+    return f"All {len(history)} candidate pipelines failed:\n{lines}{detail}"
+
+
+@contextlib.contextmanager
+def _verbosity(verbose: int) -> Iterator[None]:
+    """Route autopipe's log records to stderr at the level ``verbose`` asks for, during fit."""
+    if verbose < 2 or logger.handlers:
+        yield
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("[autopipe] %(message)s"))
+    old = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(level_for_verbose(verbose))
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old)
+
+
+__all__ = ["AutoClassifier", "AutoEstimator", "AutoRegressor"]

@@ -1,0 +1,207 @@
+"""``Evaluator``: score batches of candidate pipelines in parallel, isolated worker processes."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from .._utils.deadline import Deadline
+from ._pool import TaskOutcome, WorkerPool, default_n_workers
+from ._result import EvaluationResult, Status
+from ._task import CVPayload, cross_validate_pipeline, fit_on_all_rows
+
+_SHARED: dict[tuple[Any, ...], WorkerPool] = {}
+_SHARED_LOCK = threading.Lock()
+_IN_USE: set[int] = set()
+
+
+def _acquire_pool(n_workers: int, threads: int, memory_limit_mb: float | None) -> tuple[WorkerPool, bool]:
+    """A pool with this configuration; shared between successive fits to save start-up time.
+
+    Returns the pool and whether it is private (to be closed by the caller).
+    """
+    key = (n_workers, threads, memory_limit_mb)
+    with _SHARED_LOCK:
+        pool = _SHARED.get(key)
+        if pool is None:
+            pool = WorkerPool(n_workers, threads_per_worker=threads, memory_limit_mb=memory_limit_mb)
+            _SHARED[key] = pool
+        if id(pool) in _IN_USE:
+            # Another fit in this process (a thread) holds it: use a private pool.
+            return WorkerPool(n_workers, threads_per_worker=threads, memory_limit_mb=memory_limit_mb), True
+        _IN_USE.add(id(pool))
+        return pool, False
+
+
+class Evaluator:
+    """Cross-validate candidate pipelines in worker processes with real time limits.
+
+    Each candidate runs in a worker process that already holds the data. A
+    candidate that raises, returns a non-finite score, crashes its process or
+    exceeds ``max_eval_time`` becomes a failed :class:`EvaluationResult`; the
+    worker is killed and replaced if needed, and the search goes on.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+        Training rows.
+    y : ndarray of shape (n_samples,)
+        Target.
+    splits : list of (train_indices, test_indices)
+        The folds every full-fidelity evaluation uses.
+    scorer : callable
+        An sklearn scorer ``scorer(estimator, X, y) -> float`` (greater is better).
+    is_classifier : bool
+        Whether the task is classification.
+    n_jobs : int or None, default=1
+        Number of worker processes (joblib convention: -1 means all cores).
+    max_eval_time : float or None, default=None
+        Seconds one evaluation may take before its worker is killed.
+    memory_limit_mb : float or None, default=None
+        Address-space limit of each worker, in MiB.
+    random_state : int, default=0
+        Seed for fidelity subsamples.
+    """
+
+    def __init__(
+        self,
+        X: Any,
+        y: np.ndarray,
+        *,
+        splits: list[tuple[np.ndarray, np.ndarray]],
+        scorer: Callable[..., float],
+        is_classifier: bool,
+        n_jobs: int | None = 1,
+        max_eval_time: float | None = None,
+        memory_limit_mb: float | None = None,
+        random_state: int = 0,
+    ) -> None:
+        classes = np.unique(y) if is_classifier else None
+        self.payload = CVPayload(X, y, splits, scorer, is_classifier, classes, random_state)
+        self.n_workers = default_n_workers(n_jobs)
+        self.max_eval_time = max_eval_time
+        self.memory_limit_mb = memory_limit_mb
+        self._pool: WorkerPool | None = None
+        self._private = False
+
+    # ------------------------------------------------------------ lifecycle
+    def __enter__(self) -> Evaluator:
+        self.open()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def open(self) -> None:
+        """Acquire worker processes and send them the data."""
+        if self._pool is not None:
+            return
+        import joblib
+
+        threads = max(1, joblib.cpu_count() // self.n_workers)
+        self._pool, self._private = _acquire_pool(self.n_workers, threads, self.memory_limit_mb)
+        self._pool.set_payload(self.payload)
+
+    def close(self) -> None:
+        """Release the workers (a shared pool stays alive for the next fit)."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        pool.cancel_pending()
+        if self._private:
+            pool.close()
+        else:
+            with _SHARED_LOCK:
+                _IN_USE.discard(id(pool))
+
+    @property
+    def pool(self) -> WorkerPool:
+        if self._pool is None:
+            self.open()
+        assert self._pool is not None
+        return self._pool
+
+    # ----------------------------------------------------------- evaluation
+    def evaluate(
+        self,
+        candidates: Sequence[tuple[str, BaseEstimator]],
+        *,
+        deadline: Deadline | None = None,
+        fidelity: float = 1.0,
+        on_result: Callable[[int, EvaluationResult], None] | None = None,
+    ) -> list[EvaluationResult | None]:
+        """Cross-validate ``(key, pipeline)`` candidates in parallel.
+
+        Returns one result per candidate, in input order. A candidate that
+        never started before ``deadline`` gets ``None``; one cut off while
+        running gets a ``TIMEOUT`` result.
+        """
+        deadline = deadline or Deadline(None)
+        pool = self.pool
+        for i, (_, pipeline) in enumerate(candidates):
+            pool.submit(i, cross_validate_pipeline, (pipeline, fidelity), timeout=self._limit(deadline))
+        results: list[EvaluationResult | None] = [None] * len(candidates)
+        at = None if math.isinf(deadline.at) else deadline.at
+        for outcome in pool.results(deadline=at):
+            i = int(outcome.task_id)
+            result = self._to_result(candidates[i][0], outcome, fidelity)
+            if result is None:
+                continue
+            results[i] = result
+            if on_result is not None:
+                on_result(i, result)
+        return results
+
+    def _limit(self, deadline: Deadline) -> float | None:
+        limit = self.max_eval_time
+        return limit if limit is None else float(limit)
+
+    def _to_result(self, key: str, outcome: TaskOutcome, fidelity: float) -> EvaluationResult | None:
+        if outcome.kind == "ok":
+            v = outcome.value
+            scores = np.asarray(v["fold_scores"], dtype=float)
+            return EvaluationResult(
+                key=key,
+                status=Status.OK,
+                score=float(scores.mean()),
+                score_std=float(scores.std()),
+                fold_scores=tuple(float(s) for s in scores),
+                oof=v["oof"],
+                oof_kind=v["oof_kind"],
+                fit_time=float(v["fit_time"]),
+                score_time=float(v["score_time"]),
+                wall_time=outcome.elapsed,
+                fidelity=fidelity,
+            )
+        if outcome.kind == "cancelled":
+            if outcome.elapsed <= 0.0:
+                return None
+            error = f"stopped at the search deadline after {outcome.elapsed:.1f} s"
+            return EvaluationResult.failed(key, Status.TIMEOUT, error, wall_time=outcome.elapsed, fidelity=fidelity)
+        status = Status.TIMEOUT if outcome.kind == "timeout" else Status.ERROR
+        return EvaluationResult.failed(key, status, outcome.error, wall_time=outcome.elapsed, fidelity=fidelity)
+
+    # ---------------------------------------------------------------- refit
+    def refit(self, pipeline: BaseEstimator, *, timeout: float | None) -> BaseEstimator:
+        """Fit ``pipeline`` on all rows in a worker, within ``timeout`` seconds.
+
+        Raises ``TimeoutError`` when it does not finish in time and
+        ``RuntimeError`` when it fails.
+        """
+        pool = self.pool
+        pool.submit("refit", fit_on_all_rows, (pipeline,), timeout=timeout)
+        start = time.monotonic()
+        at = None if timeout is None else start + timeout + 0.5
+        for outcome in pool.results(deadline=at):
+            if outcome.kind == "ok":
+                return outcome.value
+            if outcome.kind in ("timeout", "cancelled"):
+                raise TimeoutError(f"refit did not finish within {timeout:.1f} s")
+            raise RuntimeError(f"refit failed: {outcome.error}")
+        raise TimeoutError("refit did not finish in time")

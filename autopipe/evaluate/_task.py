@@ -1,0 +1,169 @@
+"""The work done inside a worker process: cross-validate a pipeline, or fit it on all rows."""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+from sklearn.base import BaseEstimator, clone
+from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.utils.metaestimators import available_if
+
+
+def _take(X: Any, rows: np.ndarray) -> Any:
+    return X.iloc[rows] if hasattr(X, "iloc") else X[rows]
+
+
+@dataclass
+class CVPayload:
+    """The data every worker holds for one fit: rows, target, folds and scorer."""
+
+    X: Any
+    y: np.ndarray
+    splits: list[tuple[np.ndarray, np.ndarray]]
+    scorer: Callable[..., float]
+    is_classifier: bool
+    classes: np.ndarray | None
+    random_state: int = 0
+    _views: dict[float, tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def view(self, fidelity: float) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+        """Row indices and folds for a fraction ``fidelity`` of the rows.
+
+        The full fidelity uses the shared folds, so that out-of-fold
+        predictions of all full-fidelity candidates are comparable.
+        """
+        if fidelity >= 1.0:
+            return np.arange(len(self.y)), self.splits
+        if fidelity not in self._views:
+            self._views[fidelity] = self._subsample(fidelity)
+        return self._views[fidelity]
+
+    def _subsample(self, fidelity: float) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+        rng = np.random.default_rng(self.random_state)
+        n = len(self.y)
+        n_sub = max(int(round(n * fidelity)), min(n, 2 * len(self.splits)))
+        rows = np.sort(rng.choice(n, size=n_sub, replace=False))
+        n_folds = len(self.splits)
+        splitter: Any
+        if self.is_classifier:
+            _, counts = np.unique(self.y[rows], return_counts=True)
+            if counts.min() >= n_folds:
+                splitter = StratifiedKFold(n_folds, shuffle=True, random_state=self.random_state)
+            else:
+                splitter = KFold(n_folds, shuffle=True, random_state=self.random_state)
+        else:
+            splitter = KFold(n_folds, shuffle=True, random_state=self.random_state)
+        folds = list(splitter.split(rows, self.y[rows]))
+        return rows, folds
+
+
+def _has(method: str) -> Callable[[Any], bool]:
+    return lambda self: hasattr(self._estimator, method)
+
+
+class _CachedPredictions:
+    """Wraps a fitted estimator so that a scorer's call on the test rows is made once."""
+
+    def __init__(self, estimator: BaseEstimator, X: Any) -> None:
+        self._estimator = estimator
+        self._X = X
+        self.cache: dict[str, np.ndarray] = {}
+        if hasattr(estimator, "classes_"):
+            self.classes_ = estimator.classes_
+
+    def __sklearn_tags__(self) -> Any:
+        return self._estimator.__sklearn_tags__()
+
+    def call(self, method: str, X: Any = None) -> np.ndarray:
+        """``method(X)`` of the wrapped estimator, cached for the test rows."""
+        if X is not None and X is not self._X:
+            return getattr(self._estimator, method)(X)
+        if method not in self.cache:
+            self.cache[method] = getattr(self._estimator, method)(self._X)
+        return self.cache[method]
+
+    def predict(self, X: Any) -> np.ndarray:
+        return self.call("predict", X)
+
+    @available_if(_has("predict_proba"))
+    def predict_proba(self, X: Any) -> np.ndarray:
+        return self.call("predict_proba", X)
+
+    @available_if(_has("predict_log_proba"))
+    def predict_log_proba(self, X: Any) -> np.ndarray:
+        return self.call("predict_log_proba", X)
+
+    @available_if(_has("decision_function"))
+    def decision_function(self, X: Any) -> np.ndarray:
+        return self.call("decision_function", X)
+
+
+def _oof_block(cached: _CachedPredictions, payload: CVPayload) -> tuple[np.ndarray, str]:
+    """Out-of-fold predictions of one fold, columns aligned with ``payload.classes``."""
+    est = cached._estimator
+    if not payload.is_classifier:
+        return np.asarray(cached.call("predict"), dtype=np.float32).reshape(len(cached._X), -1), "predict"
+    classes = payload.classes
+    assert classes is not None
+    if hasattr(est, "predict_proba"):
+        proba = np.asarray(cached.call("predict_proba"), dtype=np.float32)
+        out = np.zeros((proba.shape[0], len(classes)), dtype=np.float32)
+        out[:, np.searchsorted(classes, est.classes_)] = proba
+        return out, "proba"
+    labels = cached.call("predict")
+    return np.searchsorted(classes, labels).astype(np.float32).reshape(-1, 1), "label"
+
+
+def cross_validate_pipeline(payload: CVPayload, pipeline: BaseEstimator, fidelity: float) -> dict[str, Any]:
+    """Fit and score ``pipeline`` on every fold; the function workers run.
+
+    Returns a dict with ``fold_scores``, ``oof``, ``oof_kind``, ``fit_time`` and
+    ``score_time``. Raises ``ValueError`` when a fold score is not finite.
+    """
+    rows, folds = payload.view(fidelity)
+    X, y = _take(payload.X, rows), payload.y[rows]
+    oof: np.ndarray | None = None
+    kind = ""
+    scores: list[float] = []
+    fit_time = score_time = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for train, test in folds:
+            est = clone(pipeline)
+            t0 = time.perf_counter()
+            est.fit(_take(X, train), y[train])
+            t1 = time.perf_counter()
+            X_test = _take(X, test)
+            cached = _CachedPredictions(est, X_test)
+            score = float(payload.scorer(cached, X_test, y[test]))
+            if not np.isfinite(score):
+                raise ValueError(f"the fold score is {score}")
+            block, kind = _oof_block(cached, payload)
+            if oof is None:
+                oof = np.full((len(y), block.shape[1]), np.nan, dtype=np.float32)
+            oof[test] = block
+            scores.append(score)
+            score_time += time.perf_counter() - t1
+            fit_time += t1 - t0
+    return {
+        "fold_scores": tuple(scores),
+        "oof": oof,
+        "oof_kind": kind,
+        "fit_time": fit_time,
+        "score_time": score_time,
+    }
+
+
+def fit_on_all_rows(payload: CVPayload, pipeline: BaseEstimator) -> BaseEstimator:
+    """Fit a clone of ``pipeline`` on every training row and return it."""
+    est = clone(pipeline)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(payload.X, payload.y)
+    return est

@@ -1,0 +1,41 @@
+"""Errors and warnings raised by autopipe."""
+
+from __future__ import annotations
+
+__all__ = [
+    "AllCandidatesFailedError",
+    "AutopipeError",
+    "AutopipeWarning",
+    "CandidateFailureWarning",
+    "SearchInterruptedWarning",
+    "SearchSpaceError",
+    "StopSearch",
+]
+
+
+class AutopipeError(Exception):
+    """Base class of every error autopipe raises on purpose."""
+
+
+class SearchSpaceError(AutopipeError, ValueError):
+    """A search space (preset name or user dict) is invalid."""
+
+
+class AllCandidatesFailedError(AutopipeError, RuntimeError):
+    """No candidate pipeline could be evaluated successfully."""
+
+
+class StopSearch(Exception):
+    """Raised by a search callback to end the search early (not an error)."""
+
+
+class AutopipeWarning(UserWarning):
+    """Base class of autopipe's warnings."""
+
+
+class CandidateFailureWarning(AutopipeWarning):
+    """Some candidate pipelines failed during the search."""
+
+
+class SearchInterruptedWarning(AutopipeWarning):
+    """The search was interrupted; the best pipeline found so far is used."""

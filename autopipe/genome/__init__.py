@@ -1,0 +1,8 @@
+"""The representation: pipelines as typed DEAP GP trees, their variation and compilation."""
+
+from __future__ import annotations
+
+from ._compile import compile_genome
+from ._genome import MAX_COMPLEXITY, Genome
+
+__all__ = ["MAX_COMPLEXITY", "Genome", "compile_genome"]

@@ -1,0 +1,400 @@
+"""``Genome``: a pipeline encoded as a strongly typed DEAP GP tree, with its variation operators."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from deap import gp
+
+from ..space import Operator, Role, SearchSpace
+from ._deap import (
+    STACK_PREFIX,
+    UNION,
+    Features,
+    Input,
+    Output,
+    PrimitiveSet,
+    new_tree,
+    primitive_set,
+)
+
+#: Upper bound on the number of operators in one pipeline.
+MAX_COMPLEXITY = 8
+
+# Probability of each number of preprocessing steps in a random pipeline.
+_STEP_COUNT_P = (0.3, 0.4, 0.2, 0.1)
+_P_UNION = 0.1
+_P_STACK = 0.1
+
+
+class Genome:
+    """A candidate pipeline: a typed GP tree over the operators of a search space.
+
+    Genomes are immutable: ``mutate`` and ``crossover`` return new genomes. Two
+    genomes with the same ``key`` describe the same pipeline.
+
+    Parameters
+    ----------
+    tree : deap.gp.PrimitiveTree
+        The prefix-ordered tree; build genomes with :meth:`random` or
+        :meth:`from_steps` rather than by hand.
+    space : SearchSpace
+        The search space whose primitive set built ``tree``.
+    """
+
+    __slots__ = ("_key", "space", "tree")
+
+    def __init__(self, tree: gp.PrimitiveTree, space: SearchSpace) -> None:
+        self.tree = tree
+        self.space = space
+        self._key: str | None = None
+
+    # ------------------------------------------------------------ construction
+    @classmethod
+    def random(cls, space: SearchSpace, rng: np.random.Generator) -> Genome:
+        """A random pipeline: one model after zero to three preprocessing steps."""
+        pset = primitive_set(space)
+        n_steps = int(rng.choice(len(_STEP_COUNT_P), p=_STEP_COUNT_P))
+        model = _choice(rng, space.models)
+        nodes = [pset.primitive(model.name)]
+        nodes += _random_features(pset, rng, n_steps, input_only_ok=True)
+        nodes += _param_nodes(pset, model, model.sample_params(rng))
+        return cls(new_tree(nodes), space)
+
+    @classmethod
+    def from_steps(
+        cls,
+        space: SearchSpace,
+        steps: Sequence[str | tuple[str, Mapping[str, Any]]],
+    ) -> Genome:
+        """A chain pipeline from operator names, the last one a model.
+
+        Each step is an operator name (its default hyperparameters are used) or
+        a ``(name, params)`` pair whose params override the defaults.
+        """
+        pset = primitive_set(space)
+        if not steps:
+            raise ValueError("a pipeline needs at least a model")
+        resolved = [(s, {}) if isinstance(s, str) else (s[0], dict(s[1])) for s in steps]
+        nodes: list[Any] = [pset.input_terminal]
+        for i, (name, params) in enumerate(resolved):
+            op = space[name]
+            is_last = i == len(resolved) - 1
+            if op.role is Role.MODEL:
+                prim = pset.primitive(name if is_last else STACK_PREFIX + name)
+            elif is_last:
+                raise ValueError(f"the last step must be a model, got {name!r}")
+            else:
+                prim = pset.primitive(name)
+            if op.input_only and i > 0:
+                raise ValueError(f"{name} may only be applied to the raw input")
+            values = {**op.default_params(), **params}
+            nodes = [prim, *nodes, *_param_nodes(pset, op, values)]
+        return cls(new_tree(nodes), space)
+
+    # ------------------------------------------------------------- properties
+    @property
+    def key(self) -> str:
+        """Canonical string of the pipeline; equal keys mean equal pipelines."""
+        if self._key is None:
+            self._key = _format(self.tree, 0, primitive_set(self.space))[0]
+        return self._key
+
+    @property
+    def complexity(self) -> int:
+        """Number of operators (preprocessing steps, stacked models and the model)."""
+        pset = primitive_set(self.space)
+        return sum(
+            1
+            for node in self.tree
+            if isinstance(node, gp.Primitive) and pset.info[node.name].kind != "union"
+        )
+
+    @property
+    def operator_names(self) -> list[str]:
+        """Names of the operators in the tree, in prefix order (unions included)."""
+        return [n.name for n in self.tree if isinstance(n, gp.Primitive)]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def __repr__(self) -> str:
+        return f"Genome({self.key})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Genome) and other.key == self.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # DEAP's dynamic types cannot be pickled: travel as a plain nested spec.
+        return (_genome_from_spec, (self.space, _to_spec(self.tree, 0, primitive_set(self.space))[0]))
+
+    # -------------------------------------------------------------- variation
+    def mutate(self, rng: np.random.Generator) -> Genome:
+        """A mutated copy: insert, remove or replace a step, or change a hyperparameter."""
+        pset = primitive_set(self.space)
+        tree = list(self.tree)
+        kinds = ["insert", "shrink", "replace", "param"]
+        for kind in rng.permutation(kinds):
+            nodes = _MUTATIONS[str(kind)](tree, pset, rng)
+            if nodes is not None:
+                child = Genome(new_tree(nodes), self.space)
+                if child.complexity <= MAX_COMPLEXITY:
+                    return child
+        return Genome(new_tree(tree), self.space)
+
+    def crossover(self, other: Genome, rng: np.random.Generator) -> tuple[Genome, Genome]:
+        """Two children made by swapping subtrees of the same type between parents."""
+        a, b = list(self.tree), list(other.tree)
+        types_a, types_b = _expected_types(a), _expected_types(b)
+        common = sorted(
+            {t for t in types_a if t not in (Output, Input)} & set(types_b),
+            key=lambda t: t.__name__,
+        )
+        if not common:
+            return Genome(new_tree(a), self.space), Genome(new_tree(b), self.space)
+        chosen = common[int(rng.integers(len(common)))]
+        i = _choice(rng, [k for k, t in enumerate(types_a) if t is chosen])
+        j = _choice(rng, [k for k, t in enumerate(types_b) if t is chosen])
+        si, sj = new_tree(a).searchSubtree(i), new_tree(b).searchSubtree(j)
+        child_a = a[: si.start] + b[sj] + a[si.stop :]
+        child_b = b[: sj.start] + a[si] + b[sj.stop :]
+        children = []
+        for nodes, parent in ((child_a, a), (child_b, b)):
+            g = Genome(new_tree(nodes), self.space)
+            if g.complexity > MAX_COMPLEXITY:
+                g = Genome(new_tree(parent), self.space)
+            children.append(g)
+        return children[0], children[1]
+
+
+# ---------------------------------------------------------------- generation
+def _choice(rng: np.random.Generator, items: Sequence[Any]) -> Any:
+    return items[int(rng.integers(len(items)))]
+
+
+def _param_nodes(pset: PrimitiveSet, op: Operator, values: Mapping[str, Any]) -> list[Any]:
+    return [pset.param_terminal(op, p, values[p]) for p in op.params]
+
+
+def _feature_ops(space: SearchSpace, *, input_only_ok: bool) -> list[Operator]:
+    return [
+        op
+        for op in space.operators
+        if op.role is not Role.MODEL and (input_only_ok or not op.input_only)
+    ]
+
+
+def _new_step(
+    pset: PrimitiveSet, rng: np.random.Generator, *, input_only_ok: bool
+) -> tuple[gp.Primitive, Operator] | None:
+    """A random transformer, selector or stacked model primitive."""
+    space = pset.space
+    steps = _feature_ops(space, input_only_ok=input_only_ok)
+    if space.models and (not steps or rng.random() < _P_STACK):
+        op = _choice(rng, space.models)
+        return pset.primitive(STACK_PREFIX + op.name), op
+    if not steps:
+        return None
+    op = _choice(rng, steps)
+    return pset.primitive(op.name), op
+
+
+def _random_features(
+    pset: PrimitiveSet, rng: np.random.Generator, n_steps: int, *, input_only_ok: bool
+) -> list[Any]:
+    """Nodes of a random feature subtree with about ``n_steps`` operators."""
+    if n_steps <= 0:
+        return [pset.input_terminal]
+    if n_steps >= 2 and rng.random() < _P_UNION:
+        left = int(rng.integers(0, n_steps))
+        return [
+            pset.primitive(UNION),
+            *_random_features(pset, rng, left, input_only_ok=True),
+            *_random_features(pset, rng, n_steps - 1 - left, input_only_ok=True),
+        ]
+    step = _new_step(pset, rng, input_only_ok=True)
+    if step is None:
+        return [pset.input_terminal]
+    prim, op = step
+    if op.input_only:
+        child = [pset.input_terminal]
+    else:
+        child = _random_features(pset, rng, n_steps - 1, input_only_ok=True)
+    return [prim, *child, *_param_nodes(pset, op, op.sample_params(rng))]
+
+
+# ------------------------------------------------------------------ mutation
+def _expected_types(nodes: Sequence[Any]) -> list[type]:
+    """The type each position of a prefix tree must return."""
+    out: list[type] = []
+    stack: list[type] = [Output]
+    for node in nodes:
+        out.append(stack.pop())
+        if isinstance(node, gp.Primitive):
+            stack.extend(reversed(node.args))
+    return out
+
+
+def _subtree(nodes: list[Any], i: int) -> slice:
+    return new_tree(nodes).searchSubtree(i)
+
+
+def _first_child(nodes: list[Any], i: int) -> slice:
+    return _subtree(nodes, i + 1)
+
+
+def _is_input(nodes: list[Any], sl: slice) -> bool:
+    return sl.stop - sl.start == 1 and nodes[sl.start].ret is Input
+
+
+def _mutate_insert(nodes: list[Any], pset: PrimitiveSet, rng: np.random.Generator) -> list[Any] | None:
+    spots = [i for i, t in enumerate(_expected_types(nodes)) if t is Features]
+    if not spots:
+        return None
+    i = _choice(rng, spots)
+    sl = _subtree(nodes, i)
+    step = _new_step(pset, rng, input_only_ok=_is_input(nodes, sl))
+    if step is None:
+        return None
+    prim, op = step
+    params = _param_nodes(pset, op, op.sample_params(rng))
+    return nodes[:i] + [prim] + nodes[sl] + params + nodes[sl.stop :]
+
+
+def _mutate_shrink(nodes: list[Any], pset: PrimitiveSet, rng: np.random.Generator) -> list[Any] | None:
+    spots = [
+        i for i, n in enumerate(nodes) if isinstance(n, gp.Primitive) and n.ret is Features
+    ]
+    if not spots:
+        return None
+    i = _choice(rng, spots)
+    sl = _subtree(nodes, i)
+    child = _first_child(nodes, i)
+    if pset.info[nodes[i].name].kind == "union" and rng.random() < 0.5:
+        child = _subtree(nodes, child.stop)
+    return nodes[:i] + nodes[child] + nodes[sl.stop :]
+
+
+def _mutate_replace(nodes: list[Any], pset: PrimitiveSet, rng: np.random.Generator) -> list[Any] | None:
+    spots = [
+        i
+        for i, n in enumerate(nodes)
+        if isinstance(n, gp.Primitive) and pset.info[n.name].kind != "union"
+    ]
+    i = _choice(rng, spots)
+    sl, child = _subtree(nodes, i), _first_child(nodes, i)
+    if nodes[i].ret is Output:
+        others = [m for m in pset.space.models if m.name != nodes[i].name]
+        if not others:
+            return None
+        op = _choice(rng, others)
+        prim = pset.primitive(op.name)
+    else:
+        step = _new_step(pset, rng, input_only_ok=_is_input(nodes, child))
+        if step is None:
+            return None
+        prim, op = step
+    params = _param_nodes(pset, op, op.sample_params(rng))
+    return nodes[:i] + [prim] + nodes[child] + params + nodes[sl.stop :]
+
+
+def _mutate_param(nodes: list[Any], pset: PrimitiveSet, rng: np.random.Generator) -> list[Any] | None:
+    owners = {t: key for key, t in pset.param_types.items()}
+    spots = [
+        i
+        for i, t in enumerate(_expected_types(nodes))
+        if t in owners and not _is_fixed(pset, owners[t])
+    ]
+    if not spots:
+        return None
+    i = _choice(rng, spots)
+    op_name, param = owners[nodes[i].ret]
+    op = pset.space[op_name]
+    value = op.params[param].mutate(nodes[i].value, rng)
+    return nodes[:i] + [pset.param_terminal(op, param, value)] + nodes[i + 1 :]
+
+
+def _is_fixed(pset: PrimitiveSet, owner: tuple[str, str]) -> bool:
+    """Whether a hyperparameter's distribution has a single value."""
+    dist = pset.space[owner[0]].params[owner[1]]
+    return len(getattr(dist, "choices", (0, 1))) < 2
+
+
+_MUTATIONS = {
+    "insert": _mutate_insert,
+    "shrink": _mutate_shrink,
+    "replace": _mutate_replace,
+    "param": _mutate_param,
+}
+
+
+# --------------------------------------------------------- strings and specs
+def format_value(value: Any) -> str:
+    """A short, stable text for a hyperparameter value."""
+    if callable(value) and hasattr(value, "__name__"):
+        return value.__name__
+    if isinstance(value, float):
+        return repr(float(value))
+    return repr(value)
+
+
+def _format(nodes: Sequence[Any], i: int, pset: PrimitiveSet) -> tuple[str, int]:
+    node = nodes[i]
+    if not isinstance(node, gp.Primitive):
+        return "input", i + 1
+    parts: list[str] = []
+    j = i + 1
+    info = pset.info[node.name]
+    names = list(info.operator.params) if info.operator else []
+    k = 0
+    for arg in node.args:
+        if issubclass(arg, Features):
+            text, j = _format(nodes, j, pset)
+            parts.append(text)
+        else:
+            parts.append(f"{names[k]}={format_value(nodes[j].value)}")
+            k += 1
+            j += 1
+    return f"{node.name}({', '.join(parts)})", j
+
+
+def _to_spec(nodes: Sequence[Any], i: int, pset: PrimitiveSet) -> tuple[tuple[Any, ...], int]:
+    """A nested, picklable ``(name, params, children)`` form of the subtree at ``i``."""
+    node = nodes[i]
+    if not isinstance(node, gp.Primitive):
+        return ("input", (), ()), i + 1
+    info = pset.info[node.name]
+    names = list(info.operator.params) if info.operator else []
+    children, params = [], []
+    j = i + 1
+    for arg in node.args:
+        if issubclass(arg, Features):
+            spec, j = _to_spec(nodes, j, pset)
+            children.append(spec)
+        else:
+            params.append((names[len(params)], nodes[j].value))
+            j += 1
+    return (node.name, tuple(params), tuple(children)), j
+
+
+def _spec_nodes(spec: tuple[Any, ...], pset: PrimitiveSet) -> list[Any]:
+    name, params, children = spec
+    if name == "input":
+        return [pset.input_terminal]
+    prim = pset.primitive(name)
+    op = pset.info[name].operator
+    nodes = [prim]
+    for child in children:
+        nodes += _spec_nodes(child, pset)
+    if op is not None:
+        nodes += _param_nodes(pset, op, dict(params))
+    return nodes
+
+
+def _genome_from_spec(space: SearchSpace, spec: tuple[Any, ...]) -> Genome:
+    return Genome(new_tree(_spec_nodes(spec, primitive_set(space))), space)

@@ -1,0 +1,75 @@
+"""The ask/tell protocol every search strategy implements, and its base class."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from ..evaluate import EvaluationResult
+from ..genome import Genome
+from ..space import SearchSpace
+from ._history import SearchHistory
+
+
+@dataclass
+class SearchContext:
+    """What a strategy receives at ``setup``.
+
+    Attributes
+    ----------
+    space : SearchSpace
+        The operators available.
+    rng : numpy.random.Generator
+        The strategy's own random generator.
+    history : SearchHistory
+        Every evaluated candidate (read only for strategies).
+    initial : list of Genome
+        Pipelines that should be part of the first batch (strong defaults and
+        user-given baselines).
+    """
+
+    space: SearchSpace
+    rng: np.random.Generator
+    history: SearchHistory
+    initial: list[Genome] = field(default_factory=list)
+
+
+@runtime_checkable
+class SearchStrategy(Protocol):
+    """Proposes candidates and learns from their results; never fits anything."""
+
+    def setup(self, context: SearchContext) -> None:
+        """Receive the space, random generator and history; create working state."""
+
+    def ask(self, n: int) -> list[Genome]:
+        """Up to ``n`` new candidates not yet evaluated (possibly fewer)."""
+
+    def tell(self, genomes: Sequence[Genome], results: Sequence[EvaluationResult]) -> None:
+        """Learn from the results of candidates returned by ``ask``."""
+
+
+class BaseStrategy(BaseEstimator):
+    """Convenience base: sklearn ``get_params``/``set_params`` and de-duplication helpers."""
+
+    def setup(self, context: SearchContext) -> None:
+        """Store the context."""
+        self.context_ = context
+
+    def tell(self, genomes: Sequence[Genome], results: Sequence[EvaluationResult]) -> None:
+        """Default: learn nothing."""
+
+    def _is_new(self, genome: Genome, taken: set[str]) -> bool:
+        return genome.key not in taken and genome.key not in self.context_.history
+
+    def _fresh_random(self, taken: set[str], tries: int = 50) -> Genome | None:
+        """A random genome not evaluated yet and not in ``taken``."""
+        ctx = self.context_
+        for _ in range(tries):
+            genome = Genome.random(ctx.space, ctx.rng)
+            if self._is_new(genome, taken):
+                return genome
+        return None

@@ -1,0 +1,87 @@
+"""``SearchHistory``: every candidate evaluated so far, in evaluation order."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..evaluate import EvaluationResult
+from ..genome import Genome
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One evaluated candidate: its genome, result, generation and finishing time."""
+
+    genome: Genome
+    result: EvaluationResult
+    generation: int
+    elapsed: float
+
+    @property
+    def sort_key(self) -> tuple[float, int]:
+        """Best first: higher score, then fewer operators (sorting is stable: then earlier)."""
+        score = self.result.score if self.result.ok else -math.inf
+        return (-score, self.genome.complexity)
+
+
+class SearchHistory:
+    """The record of a search; checkpoints serialize exactly this object.
+
+    Entries are appended as results arrive; a key is recorded once per fidelity.
+    """
+
+    def __init__(self) -> None:
+        self.entries: list[HistoryEntry] = []
+        self._index: dict[tuple[str, float], int] = {}
+
+    def add(self, genome: Genome, result: EvaluationResult, generation: int, elapsed: float) -> HistoryEntry:
+        """Record one result."""
+        entry = HistoryEntry(genome, result, generation, elapsed)
+        self._index[(genome.key, result.fidelity)] = len(self.entries)
+        self.entries.append(entry)
+        return entry
+
+    def __contains__(self, key: object) -> bool:
+        return any(k == key for k, _ in self._index) if isinstance(key, str) else False
+
+    def seen(self, key: str, fidelity: float = 1.0) -> bool:
+        """Whether ``key`` was evaluated at ``fidelity``."""
+        return (key, fidelity) in self._index
+
+    def keys(self) -> set[str]:
+        """Every key evaluated at any fidelity."""
+        return {k for k, _ in self._index}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __iter__(self) -> Iterator[HistoryEntry]:
+        return iter(self.entries)
+
+    def ranked(self, *, fidelity: float | None = 1.0) -> list[HistoryEntry]:
+        """Entries best first (failures last); only ``fidelity`` if given."""
+        chosen = [e for e in self.entries if fidelity is None or e.result.fidelity == fidelity]
+        return sorted(chosen, key=lambda e: e.sort_key)
+
+    def best(self, *, fidelity: float | None = 1.0) -> HistoryEntry | None:
+        """The best successful entry, or ``None``."""
+        ranked = self.ranked(fidelity=fidelity)
+        return ranked[0] if ranked and ranked[0].result.ok else None
+
+    def best_score(self) -> float:
+        """Best full-fidelity score so far (``-inf`` if none)."""
+        best = self.best()
+        return best.result.score if best else -math.inf
+
+    def pareto_front(self) -> list[HistoryEntry]:
+        """Successful full-fidelity entries not dominated in (score up, complexity down)."""
+        front: list[HistoryEntry] = []
+        best_score = -math.inf
+        ok = [e for e in self.ranked() if e.result.ok]
+        for entry in sorted(ok, key=lambda e: (e.genome.complexity, -e.result.score)):
+            if entry.result.score > best_score:
+                front.append(entry)
+                best_score = entry.result.score
+        return front

@@ -1,0 +1,123 @@
+"""``EvolutionStrategy``: NSGA-II genetic programming over (score, complexity)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from deap import base, tools
+
+from ..evaluate import EvaluationResult
+from ..genome import Genome
+from ._base import BaseStrategy, SearchContext
+
+
+class _Fitness(base.Fitness):
+    weights = (1.0, -1.0)  # maximize score, minimize complexity
+
+
+class _Individual:
+    """A genome with the DEAP fitness that NSGA-II selection reads."""
+
+    __slots__ = ("fitness", "genome")
+
+    def __init__(self, genome: Genome, score: float) -> None:
+        self.genome = genome
+        self.fitness = _Fitness((score, float(genome.complexity)))
+
+
+def select_nsga2(genomes: Sequence[Genome], scores: Sequence[float], k: int) -> list[Genome]:
+    """The ``k`` best genomes by NSGA-II (non-dominated sorting, then crowding distance)."""
+    individuals = [_Individual(g, s) for g, s in zip(genomes, scores)]
+    return [ind.genome for ind in tools.selNSGA2(individuals, min(k, len(individuals)))]
+
+
+class EvolutionStrategy(BaseStrategy):
+    """Multi-objective genetic programming (NSGA-II) over pipeline trees.
+
+    Each generation, offspring are made from the current population by
+    crossover (swapping typed subtrees) or mutation (insert, remove or replace
+    a step, or change a hyperparameter); parents and offspring are then reduced
+    to ``population_size`` by NSGA-II selection on (CV score, complexity).
+    Offspring that were evaluated before are never proposed again.
+
+    Parameters
+    ----------
+    population_size : int, default=20
+        Number of pipelines kept between generations (and size of generation 0).
+    offspring_size : int or None, default=None
+        Offspring per generation; ``None`` means ``population_size``.
+    mutation_rate : float, default=0.9
+        Probability that an offspring is made by mutation.
+    crossover_rate : float, default=0.1
+        Probability that an offspring is made by crossover. ``mutation_rate +
+        crossover_rate`` must not exceed 1; the rest are fresh random pipelines.
+
+    Attributes
+    ----------
+    population_ : list of Genome
+        The current population.
+    """
+
+    def __init__(
+        self,
+        population_size: int = 20,
+        offspring_size: int | None = None,
+        mutation_rate: float = 0.9,
+        crossover_rate: float = 0.1,
+    ) -> None:
+        self.population_size = population_size
+        self.offspring_size = offspring_size
+        self.mutation_rate = mutation_rate
+        self.crossover_rate = crossover_rate
+
+    def setup(self, context: SearchContext) -> None:
+        """Start with an empty population; the first ``ask`` makes generation 0."""
+        super().setup(context)
+        self.population_: list[Genome] = []
+        self.scores_: dict[str, float] = {}
+        self.pending_ = list(context.initial)
+
+    def ask(self, n: int) -> list[Genome]:
+        """``n`` new genomes: generation 0 at first, offspring of the population after."""
+        taken: set[str] = set()
+        out: list[Genome] = []
+        while self.pending_ and len(out) < n:
+            genome = self.pending_.pop(0)
+            if self._is_new(genome, taken):
+                out.append(genome)
+                taken.add(genome.key)
+        while len(out) < n:
+            genome = self._offspring(taken) if self.population_ else self._fresh_random(taken)
+            if genome is None:
+                break
+            out.append(genome)
+            taken.add(genome.key)
+        return out
+
+    def _offspring(self, taken: set[str]) -> Genome | None:
+        rng = self.context_.rng
+        pop = self.population_
+        for _ in range(20):
+            r = rng.random()
+            if r < self.crossover_rate and len(pop) > 1:
+                i, j = rng.choice(len(pop), size=2, replace=False)
+                child = pop[int(i)].crossover(pop[int(j)], rng)[0]
+                if not self._is_new(child, taken):
+                    child = child.mutate(rng)
+            elif r < self.crossover_rate + self.mutation_rate:
+                child = pop[int(rng.integers(len(pop)))].mutate(rng)
+            else:
+                child = Genome.random(self.context_.space, rng)
+            if self._is_new(child, taken):
+                return child
+        return self._fresh_random(taken)
+
+    def tell(self, genomes: Sequence[Genome], results: Sequence[EvaluationResult]) -> None:
+        """Merge successful offspring into the population and select survivors."""
+        for genome, result in zip(genomes, results):
+            if result.ok:
+                self.scores_[genome.key] = result.score
+        pool = {g.key: g for g in [*self.population_, *genomes] if g.key in self.scores_}
+        candidates = list(pool.values())
+        scores = [self.scores_[g.key] for g in candidates]
+        self.population_ = select_nsga2(candidates, scores, self.population_size)

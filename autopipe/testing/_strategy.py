@@ -1,0 +1,86 @@
+"""``check_strategy``: the conformance suite every search strategy must pass."""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from ..evaluate import EvaluationResult, Status
+from ..genome import Genome
+from ..search import SearchContext, SearchHistory
+from ..space import build_space
+
+
+def _fake_results(genomes: Sequence[Genome], *, fail: bool = False) -> list[EvaluationResult]:
+    """Deterministic pseudo-scores that prefer short pipelines with some operators."""
+    out = []
+    for g in genomes:
+        if fail:
+            out.append(EvaluationResult.failed(g.key, Status.ERROR, "ValueError: injected"))
+            continue
+        score = 1.0 / (1 + g.complexity) + (0.3 if "Forest" in g.key else 0.0) + (len(g.key) % 7) / 100
+        out.append(EvaluationResult(key=g.key, status=Status.OK, score=score, score_std=0.0, fold_scores=(score,)))
+    return out
+
+
+def _drive(strategy: object, seed: int, rounds: int, n: int, task: str = "classification") -> list[str]:
+    space = build_space("light", task)
+    history = SearchHistory()
+    context = SearchContext(space, np.random.default_rng(seed), history)
+    strategy.setup(context)  # type: ignore[attr-defined]
+    keys: list[str] = []
+    for gen in range(rounds):
+        genomes = strategy.ask(n)  # type: ignore[attr-defined]
+        results = _fake_results(genomes)
+        for g, r in zip(genomes, results):
+            history.add(g, r, gen, 0.0)
+        strategy.tell(genomes, results)  # type: ignore[attr-defined]
+        keys += [g.key for g in genomes]
+    return keys
+
+
+def check_strategy(make_strategy: Callable[[], object]) -> None:
+    """Assert that a search strategy follows the ask/tell protocol.
+
+    Checks that it respects ``n``, never proposes an evaluated or duplicate
+    candidate, is deterministic for a seed, survives a batch where every
+    candidate failed, can be pickled mid-run, and works in a tiny space.
+
+    Parameters
+    ----------
+    make_strategy : callable
+        Returns a fresh, unfitted strategy.
+
+    Raises
+    ------
+    AssertionError
+        Naming the first property that does not hold.
+    """
+    keys = _drive(make_strategy(), seed=0, rounds=4, n=6)
+    assert len(keys) == len(set(keys)), "a candidate was proposed twice"
+    assert _drive(make_strategy(), seed=0, rounds=4, n=6) == keys, "not deterministic for a seed"
+    assert _drive(make_strategy(), seed=1, rounds=4, n=6) != keys, "ignores the random generator"
+
+    strategy = make_strategy()
+    space = build_space("light", "regression")
+    history = SearchHistory()
+    strategy.setup(SearchContext(space, np.random.default_rng(0), history))  # type: ignore[attr-defined]
+    for n in (1, 3, 5):
+        batch = strategy.ask(n)  # type: ignore[attr-defined]
+        assert 0 < len(batch) <= n, f"ask({n}) returned {len(batch)} candidates"
+        results = _fake_results(batch, fail=True)
+        for g, r in zip(batch, results):
+            history.add(g, r, 0, 0.0)
+        strategy.tell(batch, results)  # type: ignore[attr-defined]
+    assert strategy.ask(4), "no candidates after an all-failed batch"  # type: ignore[attr-defined]
+
+    clone = pickle.loads(pickle.dumps(strategy))
+    assert [g.key for g in clone.ask(3)] == [g.key for g in strategy.ask(3)], "pickled copy diverges"
+
+    tiny = build_space({"GaussianNB": {}}, "classification")
+    small = make_strategy()
+    small.setup(SearchContext(tiny, np.random.default_rng(0), SearchHistory()))  # type: ignore[attr-defined]
+    batch = small.ask(5)  # type: ignore[attr-defined]
+    assert len({g.key for g in batch}) == len(batch) <= 5

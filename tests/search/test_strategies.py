@@ -1,0 +1,138 @@
+"""Search strategies: protocol conformance, NSGA-II selection, history, loop and callbacks."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from autopipe._utils.deadline import Deadline
+from autopipe.evaluate import EvaluationResult, Status
+from autopipe.exceptions import StopSearch
+from autopipe.genome import Genome
+from autopipe.search import (
+    EarlyStopping,
+    EvolutionStrategy,
+    RandomStrategy,
+    SearchCallback,
+    SearchContext,
+    SearchHistory,
+    SearchState,
+    run_search,
+    select_nsga2,
+    summarize_failures,
+)
+from autopipe.space import build_space
+from autopipe.testing import check_strategy
+
+
+@pytest.mark.parametrize(
+    "factory", [RandomStrategy, lambda: EvolutionStrategy(population_size=6)], ids=["random", "evolution"]
+)
+def test_strategy_conformance(factory):
+    check_strategy(factory)
+
+
+def _ok(g: Genome, score: float) -> EvaluationResult:
+    return EvaluationResult(key=g.key, status=Status.OK, score=score, score_std=0.0, fold_scores=(score,))
+
+
+def test_nsga2_keeps_the_pareto_front():
+    space = build_space("default", "classification")
+    simple = Genome.from_steps(space, ["GaussianNB"])
+    complex_good = Genome.from_steps(space, ["StandardScaler", "PCA", "LogisticRegression"])
+    dominated = Genome.from_steps(space, ["MinMaxScaler", "PCA", "GaussianNB"])
+    chosen = select_nsga2([dominated, simple, complex_good], [0.5, 0.7, 0.9], 2)
+    assert {g.key for g in chosen} == {simple.key, complex_good.key}
+
+
+def test_history_ranking_and_front():
+    space = build_space("default", "regression")
+    h = SearchHistory()
+    a = Genome.from_steps(space, ["Ridge"])
+    b = Genome.from_steps(space, ["StandardScaler", "Ridge"])
+    c = Genome.from_steps(space, ["StandardScaler", "PCA", "Ridge"])
+    h.add(a, _ok(a, 0.5), 0, 0.1)
+    h.add(b, _ok(b, 0.8), 0, 0.2)
+    h.add(c, EvaluationResult.failed(c.key, Status.ERROR, "ValueError: x"), 0, 0.3)
+    assert [e.genome.key for e in h.ranked()] == [b.key, a.key, c.key]
+    assert h.best().genome.key == b.key
+    assert [e.genome.key for e in h.pareto_front()] == [a.key, b.key]
+    assert a.key in h and h.seen(a.key)
+    assert summarize_failures([e.result for e in h]) == {"error: ValueError: x": 1}
+
+
+def _fake_evaluate(genomes, on_result):
+    out = []
+    for i, g in enumerate(genomes):
+        r = _ok(g, 1.0 / g.complexity)
+        on_result(i, r)
+        out.append(r)
+    return out
+
+
+def _context(seed=0):
+    space = build_space("light", "classification")
+    return SearchContext(space, np.random.default_rng(seed), SearchHistory())
+
+
+def test_run_search_respects_generations():
+    ctx = _context()
+    state = SearchState(ctx.history, Deadline(None), None)
+    run_search(EvolutionStrategy(population_size=5), ctx, _fake_evaluate, state,
+               population_size=5, offspring_size=3, generations=2)
+    assert len(ctx.history) == 5 + 3 + 3
+    assert state.generation == 3 and "generations" in state.stop_reason
+
+
+def test_run_search_respects_deadline():
+    ctx = _context()
+    state = SearchState(ctx.history, Deadline(0.0), 0.0)
+    run_search(RandomStrategy(), ctx, _fake_evaluate, state, population_size=5, offspring_size=5)
+    assert len(ctx.history) == 0 and state.stop_reason == "time budget reached"
+
+
+def test_early_stopping_and_callback_stop():
+    ctx = _context()
+    state = SearchState(ctx.history, Deadline(None), None)
+    run_search(RandomStrategy(), ctx, _fake_evaluate, state, population_size=4, offspring_size=4,
+               generations=100, callbacks=[EarlyStopping(2)])
+    assert "no improvement" in state.stop_reason
+    assert state.generation < 100
+
+    class StopAfterFirst(SearchCallback):
+        def on_batch_end(self, state):
+            raise StopSearch("enough")
+
+    ctx = _context()
+    state = SearchState(ctx.history, Deadline(None), None)
+    run_search(RandomStrategy(), ctx, _fake_evaluate, state, population_size=4, offspring_size=4,
+               generations=10, callbacks=[StopAfterFirst()])
+    assert state.stop_reason == "enough" and len(ctx.history) == 4
+
+
+def test_keyboard_interrupt_keeps_results():
+    calls = []
+
+    def evaluate(genomes, on_result):
+        if calls:
+            raise KeyboardInterrupt
+        calls.append(1)
+        return _fake_evaluate(genomes, on_result)
+
+    ctx = _context()
+    state = SearchState(ctx.history, Deadline(None), None)
+    run_search(RandomStrategy(), ctx, evaluate, state, population_size=3, offspring_size=3, generations=5)
+    assert state.interrupted and len(ctx.history) == 3
+    assert math.isfinite(ctx.history.best_score())
+
+
+def test_evolution_improves_on_a_fake_objective():
+    ctx = _context(seed=3)
+    state = SearchState(ctx.history, Deadline(None), None)
+    run_search(EvolutionStrategy(population_size=8), ctx, _fake_evaluate, state,
+               population_size=8, offspring_size=8, generations=5)
+    first = max(e.result.score for e in ctx.history if e.generation == 0)
+    assert ctx.history.best_score() >= first
+    assert ctx.history.best_score() == 1.0  # a one-operator pipeline is found

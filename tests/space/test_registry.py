@@ -1,0 +1,169 @@
+"""Every registry operator builds and fits, with default and with random parameters."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from sklearn.base import BaseEstimator, is_classifier, is_regressor
+from sklearn.datasets import make_classification, make_regression
+from sklearn.utils._param_validation import validate_parameter_constraints
+from threadpoolctl import threadpool_limits
+
+from autopipe.space import Categorical, Operator, Role
+from autopipe.space._registry import registry_operators
+
+OPERATORS = [(op, task) for op in registry_operators() for task in sorted(op.tasks)]
+N_SAMPLES = 20
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _one_thread() -> Iterator[None]:
+    # Thread start-up dominates fits this small.
+    with threadpool_limits(1):
+        yield
+
+
+def _data(task: str, op: Operator) -> tuple[np.ndarray, np.ndarray]:
+    if task == "classification":
+        X, y = make_classification(
+            n_samples=60, n_features=8, n_informative=4, n_classes=3, random_state=0
+        )
+    else:
+        X, y = make_regression(n_samples=60, n_features=8, n_informative=4, noise=1.0, random_state=0)
+    if op.name == "MultinomialNB":
+        X = X - X.min()  # needs non-negative input
+    return X, y
+
+
+def _shrink(estimator: BaseEstimator) -> BaseEstimator:
+    """Fewer trees and iterations: the test checks validity, not quality."""
+    params = estimator.get_params(deep=True)
+    small: dict[str, Any] = {}
+    for key, value in params.items():
+        last = key.rsplit("__", 1)[-1]
+        if last == "n_estimators":
+            small[key] = 5
+        elif last == "max_iter" and isinstance(value, int):
+            small[key] = min(value, 20)
+    return estimator.set_params(**small)
+
+
+def _fit_and_use(estimator: BaseEstimator, X: np.ndarray, y: np.ndarray) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        estimator.fit(X, y)
+        out = estimator.predict(X) if hasattr(estimator, "predict") else estimator.transform(X)
+    assert len(out) == len(X)
+
+
+def _ids(case: tuple[Operator, str]) -> str:
+    op, task = case
+    return f"{op.name}-{task}"
+
+
+@pytest.mark.parametrize("case", OPERATORS, ids=map(_ids, OPERATORS))
+def test_operator_builds_and_fits(case: tuple[Operator, str]) -> None:
+    op, task = case
+    X, y = _data(task, op)
+    # default parameters must always work
+    defaults = op.default_params()
+    assert set(defaults) == set(op.params)
+    assert all(op.params[k].contains(v) for k, v in defaults.items())
+    _fit_and_use(_shrink(op.build(defaults, random_state=0)), X, y)
+    # random samples: failures must be rare
+    rng = np.random.default_rng(0)
+    failures = []
+    for _ in range(N_SAMPLES):
+        params = op.sample_params(rng)
+        assert all(op.params[k].contains(v) for k, v in params.items())
+        estimator = op.build(params, random_state=0)
+        try:
+            _fit_and_use(_shrink(estimator), X, y)
+        except Exception as exc:  # noqa: BLE001 - counted below
+            failures.append((params, repr(exc)))
+    # Only KNeighbors* may fail here: n_neighbors > 60 rows (1-100, log scale).
+    allowed = 4 if op.name.startswith("KNeighbors") else 0
+    assert len(failures) <= allowed, failures
+
+
+@pytest.mark.parametrize("case", OPERATORS, ids=map(_ids, OPERATORS))
+def test_registry_record_is_consistent(case: tuple[Operator, str]) -> None:
+    op, task = case
+    estimator = op.build({})
+    accepted = estimator.get_params(deep=True)
+    for name, dist in op.params.items():
+        assert name in accepted, f"{op.name}: {name!r} is not a constructor parameter"
+        # every value of the distribution passes sklearn's own parameter validation
+        owner, local = estimator, name
+        if "__" in name:
+            prefix, local = name.rsplit("__", 1)
+            owner = accepted[prefix]
+        constraints = type(owner)._parameter_constraints[local]
+        values = dist.choices if isinstance(dist, Categorical) else (dist.low, dist.high)
+        for value in values:
+            validate_parameter_constraints({local: constraints}, {local: value}, type(owner).__name__)
+    assert "random_state" not in op.fixed
+    if op.role is Role.MODEL:
+        check = is_classifier if task == "classification" else is_regressor
+        assert check(estimator)
+    else:
+        assert hasattr(estimator, "transform")
+
+
+def test_names_unique_per_task() -> None:
+    for task in ("classification", "regression"):
+        names = [op.name for op in registry_operators() if task in op.tasks]
+        assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("name", ["SelectFromModel", "RFE", "RandomForestClassifier", "MLPRegressor"])
+def test_random_state_is_propagated(name: str) -> None:
+    for op in registry_operators():
+        if op.name != name:
+            continue
+        estimator = op.build(op.default_params(), random_state=123)
+        params = estimator.get_params(deep=True)
+        seeds = {k: v for k, v in params.items() if k.split("__")[-1] == "random_state"}
+        assert seeds and all(v == 123 for v in seeds.values()), seeds
+        if "estimator" in params:
+            assert params["estimator"].random_state == 123
+        # the operator's own fixed estimator is untouched (it is cloned)
+        if "estimator" in op.fixed:
+            assert op.fixed["estimator"].random_state is None
+            assert estimator.estimator is not op.fixed["estimator"]
+        # without random_state nothing is set
+        unseeded = op.build(op.default_params()).get_params(deep=True)
+        assert all(unseeded[k] is None for k in seeds)
+
+
+def test_every_seedable_operator_gets_the_seed() -> None:
+    for op in registry_operators():
+        estimator = op.build(op.sample_params(np.random.default_rng(0)), random_state=7)
+        for key, value in estimator.get_params(deep=True).items():
+            if key == "random_state" or key.endswith("__random_state"):
+                assert value == 7, (op.name, key)
+
+
+def test_selector_records_use_the_task_score_function() -> None:
+    from sklearn.feature_selection import f_classif, f_regression
+
+    for name in ("SelectPercentile", "SelectFwe"):
+        records = {next(iter(op.tasks)): op for op in registry_operators() if op.name == name}
+        assert records["classification"].fixed["score_func"] is f_classif
+        assert records["regression"].fixed["score_func"] is f_regression
+
+
+def test_default_params_prefer_estimator_defaults() -> None:
+    ops = {op.name: op for op in registry_operators()}
+    lr = ops["LogisticRegression"].default_params()
+    assert lr == {"C": 1.0, "class_weight": None}
+    knn = ops["KNeighborsClassifier"].default_params()
+    assert knn == {"n_neighbors": 5, "weights": "uniform", "p": 2}
+    # the estimator default max_features="sqrt" is not in [0.05, 1]: midpoint
+    rf = ops["RandomForestClassifier"].default_params()
+    assert rf["max_features"] == 0.525
+    assert rf["bootstrap"] is True
