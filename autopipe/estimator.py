@@ -436,7 +436,8 @@ class AutoEstimator(BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
             Predicted labels or values.
         """
-        return self.fitted_pipeline_.predict(self._check_X(X))
+        X = self._check_X(X)
+        return self.fitted_pipeline_.predict(X)
 
     def _pipeline_has(name: str) -> Any:  # noqa: N805  (used as a decorator factory)
         def check(self: AutoEstimator) -> bool:
@@ -459,12 +460,14 @@ class AutoEstimator(BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
             Columns follow ``classes_``.
         """
-        return self.fitted_pipeline_.predict_proba(self._check_X(X))
+        X = self._check_X(X)
+        return self.fitted_pipeline_.predict_proba(X)
 
     @available_if(_pipeline_has("decision_function"))
     def decision_function(self, X: Any) -> np.ndarray:
         """Decision values from the fitted pipeline (when its model has them)."""
-        return self.fitted_pipeline_.decision_function(self._check_X(X))
+        X = self._check_X(X)
+        return self.fitted_pipeline_.decision_function(X)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Score on ``X``, ``y`` with the search's scorer (``scoring``).

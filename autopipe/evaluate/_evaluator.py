@@ -102,10 +102,9 @@ class Evaluator:
         """Acquire worker processes and send them the data."""
         if self._pool is not None:
             return
-        import joblib
-
-        threads = max(1, joblib.cpu_count() // self.n_workers)
-        self._pool, self._private = _acquire_pool(self.n_workers, threads, self.memory_limit_mb)
+        # One thread per worker: parallelism across candidates beats threads inside
+        # one model on small data, and OpenMP spin-waits badly when oversubscribed.
+        self._pool, self._private = _acquire_pool(self.n_workers, 1, self.memory_limit_mb)
         self._pool.set_payload(self.payload)
 
     def close(self) -> None:

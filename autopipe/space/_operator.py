@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import inspect
 import math
 import sys
@@ -220,7 +221,10 @@ class Operator:
 
     # -- identity -----------------------------------------------------------------
     def _key(self) -> str:
-        return stable_repr(
+        cached = self.__dict__.get("_key_cache")
+        if cached is not None:
+            return cached
+        key = stable_repr(
             (
                 self.name,
                 self.estimator_class,
@@ -232,6 +236,8 @@ class Operator:
                 self.max_input_features,
             )
         )
+        self.__dict__["_key_cache"] = key
+        return key
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Operator):
@@ -316,6 +322,11 @@ class Operator:
             For each searched parameter the estimator's own default when the
             distribution contains it, else :meth:`Distribution.default`.
         """
+        return dict(self._default_values)
+
+    @functools.cached_property
+    def _default_values(self) -> dict[str, Any]:
+        # Computed once: building the reference estimator is not free.
         defaults = self._estimator_defaults()
         out = {}
         for name, dist in self.params.items():

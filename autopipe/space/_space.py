@@ -54,7 +54,7 @@ class SearchSpace:
     <Role.MODEL: 'model'>
     """
 
-    __slots__ = ("_index", "_operators", "_task")
+    __slots__ = ("_fingerprint", "_index", "_operators", "_task")
 
     def __init__(self, task: str, operators: Iterable[Operator]) -> None:
         task = check_task(task)
@@ -79,6 +79,7 @@ class SearchSpace:
         object.__setattr__(self, "_task", task)
         object.__setattr__(self, "_operators", ops)
         object.__setattr__(self, "_index", index)
+        object.__setattr__(self, "_fingerprint", None)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError("SearchSpace is immutable")
@@ -167,8 +168,11 @@ class SearchSpace:
         fingerprint : str
             16 hexadecimal characters.
         """
-        text = stable_repr((self._task, [op._key() for op in self._operators]))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        if self._fingerprint is None:
+            text = stable_repr((self._task, [op._key() for op in self._operators]))
+            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+            object.__setattr__(self, "_fingerprint", digest)
+        return self._fingerprint
 
     def describe(self) -> pd.DataFrame:
         """A table of the operators.
@@ -223,12 +227,8 @@ def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
     lowered = {c.lower(): c for c in candidates}
     if word.lower() in lowered:
         return f" Did you mean {lowered[word.lower()]!r}?"
-    hits = difflib.get_close_matches(word, candidates, n=3, cutoff=0.6)
-    if not hits:
-        return ""
-    if len(hits) == 1:
-        return f" Did you mean {hits[0]!r}?"
-    return f" Did you mean one of {hits}?"
+    hits = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return f" Did you mean {hits[0]!r}?" if hits else ""
 
 
 def _describe_key(key: Any) -> str:
@@ -292,9 +292,10 @@ def _infer_role(cls: type) -> tuple[Role, frozenset[str]] | None:
 
 def _reference_instance(cls: type, fixed: Mapping[str, Any], user: Mapping[str, Distribution]) -> Any:
     """An instance used to list the accepted parameters (None if it cannot be built)."""
-    attempts = [dict(fixed)]
+    # The user's own top-level values first (e.g. a replaced nested estimator),
+    # then the fixed arguments alone.
     first = {k: d.default() for k, d in user.items() if "__" not in k}
-    attempts.append({**dict(fixed), **first})
+    attempts = [{**dict(fixed), **first}, dict(fixed)]
     for kwargs in attempts:
         top = {k: v for k, v in kwargs.items() if "__" not in k}
         try:
@@ -413,12 +414,24 @@ def _registry_entry(
     _check_params(label, reference.estimator_class, instance, user, problems)
     if len(problems) > n_before:
         return []
+    # Registry entries the user's values made meaningless (nested parameters of
+    # an estimator the user replaced) are dropped.
+    accepted = set(_accepted_params(reference.estimator_class, instance)) if user else None
+
+    def keep(key: str) -> bool:
+        if key in user:
+            return False
+        if accepted is None or "__" not in key or key in accepted:
+            return True
+        logger.debug("Dropping %s's parameter %r: the given values replace its owner.", name, key)
+        return False
+
     ops = []
     for op in records:
         if task not in op.tasks:
             continue
-        params = {**op.params, **user}
-        fixed = {k: v for k, v in op.fixed.items() if k not in user}
+        params = {**{k: d for k, d in op.params.items() if keep(k)}, **user}
+        fixed = {k: v for k, v in op.fixed.items() if keep(k)}
         ops.append(
             Operator(
                 op.name,

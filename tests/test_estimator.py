@@ -1,0 +1,225 @@
+"""The AutoEstimator facade: sklearn contract, outputs, reproducibility and input errors."""
+
+from __future__ import annotations
+
+import pickle
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.pipeline import Pipeline, make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import InvalidParameterError
+
+from autopipe import AutoClassifier, AutoEstimator, AutoRegressor
+from autopipe.exceptions import AllCandidatesFailedError, SearchSpaceError
+from autopipe.testing import assert_same_params
+
+
+def test_classification_end_to_end(clf_data, fast):
+    X, y = clf_data
+    est = AutoEstimator(**fast).fit(X, y)
+    assert est.task_ == "classification"
+    np.testing.assert_array_equal(est.classes_, [0, 1])
+    assert est.predict(X).shape == (len(y),)
+    proba = est.predict_proba(X)
+    assert proba.shape == (len(y), 2) and np.allclose(proba.sum(axis=1), 1)
+    assert 0.8 <= est.score(X, y) <= 1.0
+    assert isinstance(est.best_pipeline_, Pipeline)
+    lb = est.leaderboard_
+    for col in ["rank", "pipeline", "score", "score_std", "complexity", "fit_time", "status", "generation"]:
+        assert col in lb.columns
+    assert len(lb) == 8  # generation 0 (4) + one generation of 4 offspring
+    ok = lb[lb.status == "ok"]
+    assert ok.score.is_monotonic_decreasing and list(ok["rank"]) == list(range(1, len(ok) + 1))
+    assert est.n_features_in_ == X.shape[1]
+    assert not est.pareto_front_.empty and est.pareto_front_.iloc[0]["complexity"] >= 1
+
+
+def test_every_result_has_out_of_fold_predictions(clf_data, fast):
+    X, y = clf_data
+    est = AutoClassifier(**fast).fit(X, y)
+    for entry in est.history_:
+        if entry.result.ok:
+            assert entry.result.oof.shape[0] == len(y)
+            assert entry.result.oof.dtype == np.float32
+            assert len(entry.result.fold_scores) == 3
+
+
+def test_regression_end_to_end(reg_data, fast):
+    X, y = reg_data
+    est = AutoEstimator(**fast).fit(X, y)
+    assert est.task_ == "regression"
+    assert est.score(X, y) > 0.5
+    assert not hasattr(est, "classes_")
+    assert not hasattr(est, "predict_proba")
+
+
+def test_export_rebuilds_the_best_pipeline(clf_data, fast):
+    X, y = clf_data
+    est = AutoClassifier(**fast).fit(X, y)
+    code = est.export()
+    namespace: dict = {}
+    exec(code, namespace)
+    assert_same_params(namespace["pipeline"], est.best_pipeline_)
+    rebuilt = namespace["pipeline"].fit(X, y)
+    np.testing.assert_array_equal(rebuilt.predict(X), est.predict(X))
+
+
+def test_export_writes_a_file(tmp_path, reg_data, fast):
+    X, y = reg_data
+    est = AutoRegressor(**fast).fit(X, y)
+    path = tmp_path / "best.py"
+    assert est.export(path) == path.read_text()
+
+
+def test_clone_get_set_params_pickle(clf_data, fast):
+    X, y = clf_data
+    est = AutoClassifier(**fast)
+    assert clone(est).get_params() == est.get_params()
+    est.set_params(population_size=3)
+    assert est.population_size == 3
+    est.fit(X, y)
+    again = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(again.predict(X), est.predict(X))
+
+
+def test_inside_pipeline_and_grid_search(reg_data, fast):
+    X, y = reg_data
+    fast.update(generations=0, population_size=2)
+    pipe = make_pipeline(StandardScaler(), AutoRegressor(**fast))
+    assert pipe.fit(X, y).score(X, y) > 0.5
+    grid = GridSearchCV(AutoRegressor(**fast), {"search_space": ["light"], "population_size": [2, 3]}, cv=2)
+    grid.fit(X, y)
+    assert grid.best_params_["population_size"] in (2, 3)
+
+
+def test_same_seed_same_leaderboard(clf_data, fast):
+    X, y = clf_data
+    a = AutoClassifier(**fast, n_jobs=1).fit(X, y)
+    b = AutoClassifier(**fast, n_jobs=1).fit(X, y)
+    assert list(a.leaderboard_.pipeline) == list(b.leaderboard_.pipeline)
+    assert a.best_candidate_ == b.best_candidate_
+    np.testing.assert_allclose(a.leaderboard_.score, b.leaderboard_.score)
+
+
+def test_random_strategy_and_pandas_input(clf_data, fast):
+    X, y = clf_data
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
+    est = AutoClassifier(**fast, strategy="random").fit(frame, pd.Series(y))
+    assert list(est.feature_names_in_) == list(frame.columns)
+    assert est.predict(frame).shape == (len(y),)
+
+
+def test_string_labels(clf_data, fast):
+    X, y = clf_data
+    labels = np.array(["no", "yes"])[y]
+    est = AutoEstimator(**fast).fit(X, labels)
+    assert set(est.predict(X)) <= {"no", "yes"}
+    np.testing.assert_array_equal(est.classes_, ["no", "yes"])
+
+
+def test_time_budget_holds_with_slow_candidates(clf_data):
+    X, y = clf_data
+    space = {"SlowClassifier": {"seconds": [30.0]}, "GaussianNB": {}}
+    est = AutoClassifier(search_space=_with_testing(space), time_budget=8, population_size=4, n_jobs=2, random_state=0)
+    start = time.monotonic()
+    est.fit(X, y)
+    wall = time.monotonic() - start
+    assert wall < 8 * 1.1 + 2 + 2  # generous: shared CI machines are noisy
+    statuses = set(est.leaderboard_.status)
+    assert "ok" in statuses and "timeout" in statuses
+    assert "GaussianNB" in est.best_candidate_
+
+
+def _with_testing(space: dict) -> dict:
+    from autopipe.testing import SlowClassifier
+
+    return {(SlowClassifier if k == "SlowClassifier" else k): v for k, v in space.items()}
+
+
+def test_failing_candidates_do_not_stop_the_search(clf_data, fast):
+    from autopipe.testing import CrashingClassifier, RaisingClassifier
+
+    X, y = clf_data
+    space = {RaisingClassifier: {}, CrashingClassifier: {}, "GaussianNB": {}, "StandardScaler": {}}
+    fast.update(search_space=space, population_size=6, n_jobs=2)
+    with pytest.warns(Warning, match="candidate pipelines failed"):
+        est = AutoClassifier(**fast).fit(X, y)
+    errors = " ".join(est.leaderboard_.error)
+    assert "boom" in errors and "worker process died" in errors
+    assert "GaussianNB" in est.best_candidate_
+
+
+def test_all_candidates_failed(clf_data, fast):
+    from autopipe.testing import RaisingClassifier
+
+    X, y = clf_data
+    fast.update(search_space={RaisingClassifier: {"message": ["nope"]}}, generations=0, population_size=2)
+    with pytest.raises(AllCandidatesFailedError, match="nope"):
+        AutoClassifier(**fast).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "X, y, match",
+    [
+        (np.zeros((5, 2)), np.zeros(4), "inconsistent numbers of rows"),
+        (np.ones((6, 2)), np.array([0, 1, np.nan, 1, 0, 1]), "missing or non-finite"),
+        (np.ones((6, 2)), np.array([0, 1, np.inf, 1, 0, 1.0]), "missing or non-finite"),
+        (np.ones((6, 2)), np.zeros(6, dtype=int), "single class"),
+        (np.empty((0, 3)), np.empty(0), "0 sample"),
+        (np.ones((1, 3)), np.ones(1, dtype=int), "n_samples = 1"),
+    ],
+)
+def test_bad_data_errors(X, y, match, fast):
+    with pytest.raises(ValueError, match=match):
+        AutoClassifier(**fast).fit(X, y)
+
+
+def test_bad_parameter_errors(clf_data, fast):
+    X, y = clf_data
+    with pytest.raises(SearchSpaceError, match="Did you mean .light."):
+        AutoClassifier(**{**fast, "search_space": "ligth"}).fit(X, y)
+    with pytest.raises(ValueError, match="Did you mean 'accuracy'"):
+        AutoClassifier(**{**fast, "scoring": "acuracy"}).fit(X, y)
+    with pytest.raises(InvalidParameterError, match="population_size") as info:
+        AutoClassifier(**{**fast, "population_size": 0, "cv": 1}).fit(X, y)
+    assert "'cv'" in str(info.value)  # every problem in one error
+    with pytest.raises(ValueError, match="never stop"):
+        AutoClassifier(time_budget=None).fit(X, y)
+    with pytest.raises(ValueError, match="Unknown label type"):
+        AutoClassifier(**fast).fit(X, np.linspace(0, 1, len(y)))
+
+
+def test_not_fitted_and_scorer_used_by_score(clf_data, fast):
+    from sklearn.exceptions import NotFittedError
+
+    X, y = clf_data
+    with pytest.raises(NotFittedError):
+        AutoClassifier(**fast).predict(X)
+    est = AutoClassifier(**{**fast, "scoring": "balanced_accuracy"}).fit(X, y)
+    from sklearn.metrics import balanced_accuracy_score
+
+    assert est.score(X, y) == pytest.approx(balanced_accuracy_score(y, est.predict(X)))
+
+
+def test_verbose_progress_bar(clf_data, fast, capsys):
+    X, y = clf_data
+    AutoClassifier(**fast, verbose=0).fit(X, y)
+    assert capsys.readouterr().err == ""
+    AutoClassifier(**{**fast, "time_budget": 30}, verbose=1).fit(X, y)
+    err = capsys.readouterr().err
+    assert "autopipe" in err and "best=" in err
+
+
+def test_train_test_workflow_from_readme():
+    from autopipe.datasets import load_dataset
+
+    X, y = load_dataset("credit-g", return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0, stratify=y)
+    est = AutoEstimator(time_budget=None, generations=0, population_size=3, search_space="light", random_state=0)
+    est.fit(X_train, y_train)
+    assert est.score(X_test, y_test) > 0.6
