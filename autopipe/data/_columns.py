@@ -69,7 +69,7 @@ def _n_unique(values: pd.Series) -> int:
 
 def _is_bool_values(present: pd.Series) -> bool:
     """Whether every value is a Python or numpy boolean."""
-    return bool(present.map(lambda v: isinstance(v, (bool, np.bool_))).all())
+    return all(isinstance(value, (bool, np.bool_)) for value in present.to_numpy(dtype=object))
 
 
 def _looks_numeric(present: pd.Series) -> bool:

@@ -16,7 +16,7 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline, make_union
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
-from ._columns import ColumnKind, _infer_kind
+from ._columns import ColumnKind, _infer_kind, _n_unique
 from .transformers import DateTimeFeatures, FrequencyEncoder, ToNumeric, ToString
 
 __all__ = ["describe_columns", "make_featurizer"]
@@ -25,6 +25,9 @@ __all__ = ["describe_columns", "make_featurizer"]
 MISSING_CATEGORY = "__missing__"
 #: Vocabulary size of the TF-IDF encoding of each free-text column.
 TEXT_MAX_FEATURES = 200
+#: Free-text columns with fewer non-missing values are encoded as categories: a
+#: cross-validation fold without any text would leave TF-IDF with no vocabulary.
+TEXT_MIN_PRESENT = 10
 
 # Groups of columns that share one ColumnTransformer entry, in output order.
 _NUMERIC, _BOOLEAN, _ONEHOT, _FREQUENCY, _DATETIME, _TEXT, _DROP = (
@@ -74,13 +77,6 @@ def _check_labels(X: pd.DataFrame) -> None:
         )
 
 
-def _n_unique(column: pd.Series) -> int:
-    try:
-        return int(column.nunique(dropna=True))
-    except TypeError:
-        return int(column.astype(str).nunique(dropna=True))
-
-
 def _plan(X: pd.DataFrame, max_onehot: int) -> list[_Column]:
     """The kind and encoding group of every column of ``X``."""
     columns = []
@@ -88,7 +84,10 @@ def _plan(X: pd.DataFrame, max_onehot: int) -> list[_Column]:
         column = X.iloc[:, j]
         kind = _infer_kind(column)
         n_unique = _n_unique(column)
-        if kind is ColumnKind.CATEGORICAL:
+        n_missing = int(column.isna().sum())
+        if kind is ColumnKind.TEXT and len(column) - n_missing < TEXT_MIN_PRESENT:
+            group = _FREQUENCY
+        elif kind is ColumnKind.CATEGORICAL:
             group = _ONEHOT if n_unique <= max_onehot else _FREQUENCY
         else:
             group = {
@@ -104,7 +103,7 @@ def _plan(X: pd.DataFrame, max_onehot: int) -> list[_Column]:
                 position=j,
                 dtype=str(column.dtype),
                 kind=kind,
-                n_missing=int(column.isna().sum()),
+                n_missing=n_missing,
                 n_unique=n_unique,
                 group=group,
             )
@@ -160,6 +159,7 @@ def _build(columns: list[_Column], n_rows: int, max_onehot: int, by_label: bool)
     """The ColumnTransformer that encodes every group of ``columns``."""
 
     def select(group: str) -> list[Any]:
+        """The labels (or positions) of the columns in ``group``."""
         return [c.label if by_label else c.position for c in columns if c.group == group]
 
     transformers: list[tuple[str, Any, Any]] = []
@@ -182,7 +182,8 @@ def _build(columns: list[_Column], n_rows: int, max_onehot: int, by_label: bool)
             handle_unknown="use_encoded_value", unknown_value=-1, encoded_missing_value=-1
         )
         encoders = make_union(FrequencyEncoder(), ordinal)
-        transformers.append((_FREQUENCY, make_pipeline(ToString(fill_value=MISSING_CATEGORY), encoders), cols))
+        to_string = ToString(fill_value=MISSING_CATEGORY)
+        transformers.append((_FREQUENCY, make_pipeline(to_string, encoders), cols))
     if cols := select(_DATETIME):
         transformers.append((_DATETIME, DateTimeFeatures(), cols))
     used = {name for name, _, _ in transformers}
@@ -234,7 +235,9 @@ def make_featurizer(X: pd.DataFrame | np.ndarray, *, max_onehot: int = 15) -> Ba
       encoded_missing_value=-1)``.
     - ``datetime``: :class:`~autopipe.data.transformers.DateTimeFeatures`.
     - ``text_<column>``: one per free-text column: ``ToString(fill_value="")``,
-      then ``TfidfVectorizer(max_features=200, sublinear_tf=True)``.
+      then ``TfidfVectorizer(max_features=200, sublinear_tf=True)``. A text
+      column with fewer than 10 non-missing values goes to ``frequency``
+      instead (a fold without any text would leave TF-IDF no vocabulary).
 
     Parameters
     ----------

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import threading
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -14,7 +13,7 @@ from sklearn.base import BaseEstimator
 from .._utils.deadline import Deadline
 from ._pool import TaskOutcome, WorkerPool, default_n_workers
 from ._result import EvaluationResult, Status
-from ._task import CVPayload, cross_validate_pipeline, fit_on_all_rows
+from ._task import CVPayload, cross_validate_pipeline
 
 _SHARED: dict[tuple[Any, ...], WorkerPool] = {}
 _SHARED_LOCK = threading.Lock()
@@ -144,7 +143,7 @@ class Evaluator:
         deadline = deadline or Deadline(None)
         pool = self.pool
         for i, (_, pipeline) in enumerate(candidates):
-            pool.submit(i, cross_validate_pipeline, (pipeline, fidelity), timeout=self._limit(deadline))
+            pool.submit(i, cross_validate_pipeline, (pipeline, fidelity), timeout=self.max_eval_time)
         results: list[EvaluationResult | None] = [None] * len(candidates)
         at = None if math.isinf(deadline.at) else deadline.at
         for outcome in pool.results(deadline=at):
@@ -156,10 +155,6 @@ class Evaluator:
             if on_result is not None:
                 on_result(i, result)
         return results
-
-    def _limit(self, deadline: Deadline) -> float | None:
-        limit = self.max_eval_time
-        return limit if limit is None else float(limit)
 
     def _to_result(self, key: str, outcome: TaskOutcome, fidelity: float) -> EvaluationResult | None:
         if outcome.kind == "ok":
@@ -185,22 +180,3 @@ class Evaluator:
             return EvaluationResult.failed(key, Status.TIMEOUT, error, wall_time=outcome.elapsed, fidelity=fidelity)
         status = Status.TIMEOUT if outcome.kind == "timeout" else Status.ERROR
         return EvaluationResult.failed(key, status, outcome.error, wall_time=outcome.elapsed, fidelity=fidelity)
-
-    # ---------------------------------------------------------------- refit
-    def refit(self, pipeline: BaseEstimator, *, timeout: float | None) -> BaseEstimator:
-        """Fit ``pipeline`` on all rows in a worker, within ``timeout`` seconds.
-
-        Raises ``TimeoutError`` when it does not finish in time and
-        ``RuntimeError`` when it fails.
-        """
-        pool = self.pool
-        pool.submit("refit", fit_on_all_rows, (pipeline,), timeout=timeout)
-        start = time.monotonic()
-        at = None if timeout is None else start + timeout + 0.5
-        for outcome in pool.results(deadline=at):
-            if outcome.kind == "ok":
-                return outcome.value
-            if outcome.kind in ("timeout", "cancelled"):
-                raise TimeoutError(f"refit did not finish within {timeout:.1f} s")
-            raise RuntimeError(f"refit failed: {outcome.error}")
-        raise TimeoutError("refit did not finish in time")

@@ -158,12 +158,3 @@ def cross_validate_pipeline(payload: CVPayload, pipeline: BaseEstimator, fidelit
         "fit_time": fit_time,
         "score_time": score_time,
     }
-
-
-def fit_on_all_rows(payload: CVPayload, pipeline: BaseEstimator) -> BaseEstimator:
-    """Fit a clone of ``pipeline`` on every training row and return it."""
-    est = clone(pipeline)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        est.fit(payload.X, payload.y)
-    return est

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import functools
 import inspect
@@ -101,11 +102,15 @@ def public_path(obj: Any) -> str:
 
 def stable_repr(value: Any) -> str:
     """A representation that is identical across processes (no memory addresses)."""
-    if isinstance(value, Distribution):
-        if isinstance(value, Categorical):
-            return "Categorical(" + ",".join(stable_repr(c) for c in value.choices) + ")"
-        kind = "Int" if isinstance(value, IntDistribution) else "Float"
-        return f"{kind}({value.low!r},{value.high!r},{value.log!r})"
+    if isinstance(value, Categorical):
+        return "Categorical(" + ",".join(stable_repr(c) for c in value.choices) + ")"
+    if isinstance(value, (IntDistribution, FloatDistribution)):
+        return f"{type(value).__name__}({value.low!r},{value.high!r},{value.log!r})"
+    if isinstance(value, Distribution):  # user subclasses
+        if dataclasses.is_dataclass(value):
+            fields = {f.name: getattr(value, f.name) for f in dataclasses.fields(value)}
+            return f"{public_path(type(value))}{stable_repr(fields)}"
+        return repr(value)
     if isinstance(value, enum.Enum):
         return f"{type(value).__name__}.{value.name}"
     if isinstance(value, type) or inspect.isroutine(value):

@@ -89,7 +89,7 @@ def test_date_strings(dtype: object) -> None:
     [
         pd.date_range("2020-01-01", periods=N),
         pd.date_range("2020-01-01", periods=N, tz="Europe/Oslo"),
-        pd.Series(pd.date_range("2020-01-01", periods=N)).where(lambda s: s.index % 5 > 0),
+        pd.Series(pd.date_range("2020-01-01", periods=N)).where(np.arange(N) % 5 > 0),
     ],
     ids=["naive", "tz-aware", "with-nat"],
 )
@@ -182,7 +182,7 @@ def test_frame_read_from_csv() -> None:
         for i in range(N)
     )
     X = pd.read_csv(io.StringIO(csv), dtype={"ns": str})
-    assert X["s"].dtype == "str"
+    assert pd.api.types.is_string_dtype(X["s"].dtype)
     assert infer_column_kinds(X) == {
         "n": ColumnKind.NUMERIC,
         "s": ColumnKind.CATEGORICAL,

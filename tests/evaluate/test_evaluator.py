@@ -1,0 +1,98 @@
+"""The Evaluator: parallel cross-validation with real time limits and captured failures."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import get_scorer
+from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.naive_bayes import GaussianNB
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import LinearSVC
+
+from autopipe._utils.deadline import Deadline
+from autopipe.evaluate import Evaluator, Status
+from autopipe.testing import (
+    CrashingClassifier,
+    NaNRegressor,
+    RaisingClassifier,
+    SlowClassifier,
+    make_tiny_classification,
+    make_tiny_regression,
+)
+
+
+def _clf_evaluator(**kw):
+    X, y = make_tiny_classification(n_samples=90, n_classes=3, random_state=0)
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    return Evaluator(X, y, splits=splits, scorer=get_scorer("accuracy"), is_classifier=True, **kw), y
+
+
+def test_ok_results_in_input_order_with_oof_probabilities():
+    evaluator, y = _clf_evaluator(n_jobs=2)
+    with evaluator:
+        cands = [("lr", make_pipeline(StandardScaler(), LogisticRegression())), ("nb", GaussianNB()),
+                 ("svc", LinearSVC())]
+        results = evaluator.evaluate(cands)
+    assert [r.key for r in results] == ["lr", "nb", "svc"]
+    for r in results:
+        assert r.status is Status.OK and 0 <= r.score <= 1 and len(r.fold_scores) == 3
+        assert r.fit_time > 0 and r.wall_time > 0
+        assert not np.isnan(r.oof).any()
+    assert results[0].oof.shape == (len(y), 3) and results[0].oof_kind == "proba"
+    np.testing.assert_allclose(results[0].oof.sum(axis=1), 1, rtol=1e-5)
+    assert results[2].oof.shape == (len(y), 1) and results[2].oof_kind == "label"
+    # out-of-fold labels reproduce the fold accuracy
+    assert results[2].score == pytest.approx((results[2].oof[:, 0] == y).mean(), abs=0.05)
+
+
+def test_failures_are_data_and_the_worker_pool_survives():
+    evaluator, _ = _clf_evaluator(n_jobs=2, max_eval_time=1.0)
+    with evaluator:
+        start = time.monotonic()
+        results = evaluator.evaluate(
+            [("raise", RaisingClassifier("bad thing")), ("slow", SlowClassifier(30.0)),
+             ("crash", CrashingClassifier()), ("good", GaussianNB())]
+        )
+        elapsed = time.monotonic() - start
+        again = evaluator.evaluate([("good2", GaussianNB())])
+    status = {r.key: r for r in results}
+    assert status["raise"].status is Status.ERROR and "bad thing" in status["raise"].error
+    assert status["slow"].status is Status.TIMEOUT and "1.0 s" in status["slow"].error
+    assert status["crash"].status is Status.ERROR and "worker process died" in status["crash"].error
+    assert status["good"].ok and again[0].ok
+    assert elapsed < 15  # the 30 s candidate was killed, not waited for
+
+
+def test_non_finite_scores_fail():
+    X, y = make_tiny_regression(random_state=0)
+    splits = list(KFold(3).split(X))
+    with Evaluator(X, y, splits=splits, scorer=get_scorer("r2"), is_classifier=False) as ev:
+        (result,) = ev.evaluate([("nan", NaNRegressor())])
+    assert result.status is Status.ERROR and "NaN" in result.error
+
+
+def test_deadline_stops_running_and_queued_work():
+    evaluator, _ = _clf_evaluator(n_jobs=1)
+    with evaluator:
+        start = time.monotonic()
+        results = evaluator.evaluate(
+            [("slow", SlowClassifier(30.0)), ("queued", GaussianNB())], deadline=Deadline(2.0)
+        )
+    assert time.monotonic() - start < 6
+    assert results[0].status is Status.TIMEOUT and "deadline" in results[0].error
+    assert results[1] is None  # never started
+
+
+def test_low_fidelity_uses_fewer_rows():
+    X, y = make_tiny_regression(n_samples=200, random_state=0)
+    splits = list(KFold(3, shuffle=True, random_state=0).split(X))
+    with Evaluator(X, y, splits=splits, scorer=get_scorer("r2"), is_classifier=False) as ev:
+        (low,) = ev.evaluate([("ridge", Ridge())], fidelity=0.25)
+        (full,) = ev.evaluate([("ridge", Ridge())])
+    assert low.ok and low.fidelity == 0.25 and low.oof.shape[0] == 50
+    assert full.oof.shape[0] == 200
