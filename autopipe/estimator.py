@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.metrics import get_scorer, get_scorer_names
@@ -23,7 +24,7 @@ from ._utils.deadline import Deadline
 from ._utils.log import level_for_verbose, logger
 from ._utils.rng import draw_seed, make_rng
 from ._utils.sklearn_shim import HasMethods, Interval, StrOptions, check_params
-from .data import check_target, infer_task
+from .data import check_target, infer_task, make_featurizer
 from .data._target import check_classes
 from .evaluate import Evaluator
 from .exceptions import AllCandidatesFailedError, CandidateFailureWarning, SearchInterruptedWarning
@@ -225,8 +226,11 @@ class AutoEstimator(BaseEstimator):
 
         Parameters
         ----------
-        X : array-like or DataFrame of shape (n_samples, n_features)
-            Training data (numeric).
+        X : array-like, sparse matrix or DataFrame of shape (n_samples, n_features)
+            Training data. Tables may hold numbers, booleans, categories,
+            dates, free text and missing values: a featurization step (see
+            :func:`autopipe.data.make_featurizer`) is put in front of every
+            candidate and fitted inside each fold.
         y : array-like of shape (n_samples,)
             Target: class labels or numbers.
 
@@ -239,7 +243,9 @@ class AutoEstimator(BaseEstimator):
         self._check_params()
         X, y = self._validate_training_data(X, y)
         with _verbosity(self.verbose):
-            space = build_space(self.search_space, self.task_, n_features=X.shape[1])
+            featurizer, width = self._make_featurizer(X)
+            self._prefix = () if featurizer is None else (featurizer,)
+            space = build_space(self.search_space, self.task_, n_features=width)
             rng = make_rng(self.random_state)
             seed = draw_seed(rng)
             self.scorer_ = self._make_scorer()
@@ -278,8 +284,7 @@ class AutoEstimator(BaseEstimator):
     def _validate_training_data(self, X: Any, y: Any) -> tuple[Any, np.ndarray]:
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
-        X = validate_data(self, X, accept_sparse=True, reset=True)
-        X = _densify(X)
+        X = self._validate_X(X, reset=True)
         y = check_target(y, X.shape[0])
         if X.shape[0] < 2:
             raise ValueError(f"Found n_samples = {X.shape[0]}: at least 2 samples are required to search pipelines.")
@@ -293,6 +298,51 @@ class AutoEstimator(BaseEstimator):
             except (TypeError, ValueError) as exc:
                 raise ValueError(f"regression needs a numeric y; could not convert it: {exc}") from None
         return X, y
+
+    def _validate_X(self, X: Any, *, reset: bool) -> Any:
+        """Check ``X``; DataFrames (and object arrays) stay tables, the rest becomes a dense array.
+
+        At predict time, table columns are aligned to the training columns by name.
+        """
+        if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2:
+            X = pd.DataFrame(X)
+        if not isinstance(X, pd.DataFrame):
+            X = validate_data(self, X, accept_sparse=True, ensure_all_finite="allow-nan", reset=reset)
+            return _densify(X)
+        if X.shape[0] == 0 or X.shape[1] == 0:
+            raise ValueError(f"X has shape {X.shape}: found 0 samples or 0 features; a non-empty table is required.")
+        names = list(X.columns)
+        if len({isinstance(c, str) for c in names}) > 1:
+            X = X.set_axis([str(c) for c in names], axis=1)
+        if not reset:
+            X = self._align_columns(X)
+        validate_data(self, X, skip_check_array=True, reset=reset)
+        return X
+
+    def _align_columns(self, X: pd.DataFrame) -> pd.DataFrame:
+        expected = getattr(self, "feature_names_in_", None)
+        if expected is None or list(X.columns) == list(expected):
+            return X
+        missing = [c for c in expected if c not in X.columns]
+        if missing:
+            warnings.warn(
+                f"{len(missing)} training column(s) missing from X were filled with missing values: "
+                f"{missing[:10]}",
+                UserWarning,
+                stacklevel=4,
+            )
+        return X.reindex(columns=list(expected))
+
+    def _make_featurizer(self, X: Any) -> tuple[Any, int]:
+        """The featurization step every candidate starts with (or None), and its output width."""
+        featurizer = make_featurizer(X)
+        if featurizer is None:
+            return None, X.shape[1]
+        sample = X.iloc[:2000] if hasattr(X, "iloc") else X[:2000]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            width = clone(featurizer).fit_transform(sample).shape[1]
+        return featurizer, width
 
     def _fixed_task(self) -> str | None:
         return None
@@ -360,7 +410,7 @@ class AutoEstimator(BaseEstimator):
             state.deadline = deadline.sooner(_refit_reserve(history, n_folds, self.time_budget))
             if state.deadline.expired():
                 return [None] * len(genomes)
-            candidates = [(g.key, compile_genome(g, random_state=seed, memory=self.memory)) for g in genomes]
+            candidates = [(g.key, self._compile(g, seed)) for g in genomes]
             return evaluator.evaluate(candidates, deadline=state.deadline, on_result=on_result)
 
         callbacks: list[SearchCallback] = []
@@ -393,7 +443,7 @@ class AutoEstimator(BaseEstimator):
             if entry is not fastest and estimate > deadline.remaining():
                 logger.info("skipping refit of %s: needs about %.1f s", entry.genome.key, estimate)
                 continue
-            pipeline = compile_genome(entry.genome, random_state=seed, memory=self.memory)
+            pipeline = self._compile(entry.genome, seed)
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
@@ -405,6 +455,9 @@ class AutoEstimator(BaseEstimator):
             self.best_candidate_ = entry.genome.key
             return pipeline
         raise AllCandidatesFailedError(f"no candidate could be refitted on all rows: {last_error}")
+
+    def _compile(self, genome: Genome, seed: int) -> Any:
+        return compile_genome(genome, random_state=seed, memory=self.memory, prefix=self._prefix)
 
     def _warn_about(self, state: SearchState) -> None:
         failures = summarize_failures(
@@ -428,7 +481,7 @@ class AutoEstimator(BaseEstimator):
     # -------------------------------------------------------------- predict
     def _check_X(self, X: Any) -> Any:
         check_is_fitted(self)
-        return _densify(validate_data(self, X, accept_sparse=True, reset=False))
+        return self._validate_X(X, reset=False)
 
     def predict(self, X: Any) -> np.ndarray:
         """Predict with the fitted pipeline.
@@ -524,6 +577,9 @@ class AutoEstimator(BaseEstimator):
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.input_tags.allow_nan = True
+        tags.input_tags.categorical = True
+        tags.input_tags.string = True
         tags.target_tags.required = True
         return tags
 

@@ -47,6 +47,7 @@ def test_public_names() -> None:
     assert sorted(testing.__all__) == sorted(
         [
             "assert_same_params",
+            "check_strategy",
             "RaisingClassifier",
             "SlowClassifier",
             "CrashingClassifier",

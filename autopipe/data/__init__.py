@@ -1,7 +1,21 @@
-"""Input checks and task inference for the training data."""
+"""Input checks, task inference, column kinds and the automatic featurization step."""
 
 from __future__ import annotations
 
+from ._columns import ColumnKind, infer_column_kinds
+from ._featurize import describe_columns, make_featurizer
 from ._target import check_target, infer_task
+from .transformers import DateTimeFeatures, FrequencyEncoder, ToNumeric, ToString
 
-__all__ = ["check_target", "infer_task"]
+__all__ = [
+    "ColumnKind",
+    "DateTimeFeatures",
+    "FrequencyEncoder",
+    "ToNumeric",
+    "ToString",
+    "check_target",
+    "describe_columns",
+    "infer_column_kinds",
+    "infer_task",
+    "make_featurizer",
+]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from deap import gp
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from sklearn.preprocessing import FunctionTransformer
 
@@ -15,7 +16,11 @@ from ._genome import Genome
 
 
 def compile_genome(
-    genome: Genome, *, random_state: int | None = None, memory: Any = None
+    genome: Genome,
+    *,
+    random_state: int | None = None,
+    memory: Any = None,
+    prefix: Sequence[BaseEstimator] = (),
 ) -> Pipeline:
     """Build the unfitted sklearn ``Pipeline`` a genome describes.
 
@@ -27,6 +32,8 @@ def compile_genome(
         Seed given to every operator that takes a ``random_state``.
     memory : str, joblib.Memory or None, default=None
         Passed to ``Pipeline(memory=...)`` to cache fitted transformers.
+    prefix : sequence of estimators, default=()
+        Steps put (cloned) before the genome's own, such as the featurization.
 
     Returns
     -------
@@ -37,7 +44,7 @@ def compile_genome(
     nodes = list(genome.tree)
     model, children, _ = _operator_at(nodes, 0, pset, random_state)
     steps = _feature_steps(nodes, children[0], pset, random_state)
-    return make_pipeline(*steps, model, memory=memory)
+    return make_pipeline(*(clone(p) for p in prefix), *steps, model, memory=memory)
 
 
 def _operator_at(
