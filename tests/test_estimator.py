@@ -223,3 +223,41 @@ def test_train_test_workflow_from_readme():
     est = AutoEstimator(time_budget=None, generations=0, population_size=3, search_space="light", random_state=0)
     est.fit(X_train, y_train)
     assert est.score(X_test, y_test) > 0.6
+
+
+def test_memory_caches_transformers(tmp_path, clf_data, fast):
+    X, y = clf_data
+    est = AutoClassifier(**{**fast, "memory": str(tmp_path)}).fit(X, y)
+    assert est.best_pipeline_.memory == str(tmp_path)
+    assert any(tmp_path.iterdir()) or est.best_pipeline_.steps.__len__() == 1
+
+
+def test_early_stop_ends_the_search(clf_data, fast):
+    X, y = clf_data
+    est = AutoClassifier(**{**fast, "generations": 50, "early_stop": 1}).fit(X, y)
+    assert "no improvement" in est.stop_reason_
+    assert est.leaderboard_.generation.max() < 50
+
+
+def test_raw_dataframe_with_strings_dates_and_missing_values(fast):
+    rng = np.random.default_rng(0)
+    n = 120
+    frame = pd.DataFrame(
+        {
+            "age": np.where(rng.random(n) < 0.1, np.nan, rng.normal(40, 10, n)),
+            "city": rng.choice(["paris", "lyon", "nice", None], n),
+            "joined": pd.date_range("2020-01-01", periods=n, freq="D").astype(str),
+            "member": rng.choice([True, False], n),
+        }
+    )
+    y = np.where((frame["city"] == "paris") | (frame["age"] > 45), "yes", "no")
+    est = AutoEstimator(**fast).fit(frame, y)
+    assert est.score(frame, y) > 0.7
+    shuffled = frame[frame.columns[::-1]].copy()
+    shuffled.loc[0, "city"] = "unseen-city"
+    shuffled.loc[1, "member"] = None
+    np.testing.assert_array_equal(est.predict(shuffled)[2:], est.predict(frame)[2:])
+    code = est.export()
+    namespace: dict = {}
+    exec(code, namespace)
+    assert_same_params(namespace["pipeline"], est.best_pipeline_)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -112,6 +113,11 @@ class Evaluator:
         if pool is None:
             return
         pool.cancel_pending()
+        if pool.n_running:
+            # Interrupted mid-batch: kill what still runs so that no stale
+            # outcome reaches the next user of a shared pool.
+            for _ in pool.results(deadline=time.monotonic()):
+                pass
         if self._private:
             pool.close()
         else:

@@ -35,16 +35,18 @@ class SearchHistory:
     def __init__(self) -> None:
         self.entries: list[HistoryEntry] = []
         self._index: dict[tuple[str, float], int] = {}
+        self._keys: set[str] = set()
 
     def add(self, genome: Genome, result: EvaluationResult, generation: int, elapsed: float) -> HistoryEntry:
         """Record one result."""
         entry = HistoryEntry(genome, result, generation, elapsed)
         self._index[(genome.key, result.fidelity)] = len(self.entries)
+        self._keys.add(genome.key)
         self.entries.append(entry)
         return entry
 
     def __contains__(self, key: object) -> bool:
-        return any(k == key for k, _ in self._index) if isinstance(key, str) else False
+        return key in self._keys
 
     def seen(self, key: str, fidelity: float = 1.0) -> bool:
         """Whether ``key`` was evaluated at ``fidelity``."""
@@ -52,7 +54,7 @@ class SearchHistory:
 
     def keys(self) -> set[str]:
         """Every key evaluated at any fidelity."""
-        return {k for k, _ in self._index}
+        return set(self._keys)
 
     def __len__(self) -> int:
         return len(self.entries)

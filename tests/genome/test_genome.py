@@ -146,3 +146,20 @@ def test_from_steps_errors():
         Genome.from_steps(space, ["StandardScaler"])
     with pytest.raises(KeyError, match="NoSuchOp"):
         Genome.from_steps(space, ["NoSuchOp"])
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+@settings(max_examples=150, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), task=st.sampled_from(TASKS))
+def test_property_any_generated_mutated_or_crossed_tree_compiles(seed, task):
+    space = build_space("default", task, n_features=5)
+    rng = np.random.default_rng(seed)
+    a, b = Genome.random(space, rng), Genome.random(space, rng)
+    for g in (a, b, a.mutate(rng), b.mutate(rng).mutate(rng), *a.crossover(b, rng)):
+        assert 1 <= g.complexity <= MAX_COMPLEXITY
+        pipe = compile_genome(g, random_state=seed % 1000)
+        assert isinstance(pipe, Pipeline) and pipe.steps[-1][1] is not None
+        assert pickle.loads(pickle.dumps(g)).key == g.key

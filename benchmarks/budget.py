@@ -1,0 +1,101 @@
+"""Does ``fit`` hold its time budget? Wall time, overrun and throughput on every data set.
+
+Usage::
+
+    python benchmarks/budget.py --budget 60 --n-jobs 2 --seed 0 [--suite ../shared/datasets] [--only adult fried]
+
+Prints a markdown table (one row per data set) and appends JSON lines to
+``benchmarks/results/budget.jsonl``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import sklearn
+from sklearn.metrics import balanced_accuracy_score, r2_score
+
+import autopipe
+from autopipe import AutoEstimator
+
+from suite import DEFAULT_SUITE, load_manifest, load_split
+
+RESULTS = Path(__file__).resolve().parent / "results" / "budget.jsonl"
+
+
+def run_one(entry: dict, suite: Path, budget: float, n_jobs: int, seed: int) -> dict:
+    X_train, X_test, y_train, y_test = load_split(entry, suite, seed)
+    est = AutoEstimator(time_budget=budget, n_jobs=n_jobs, random_state=seed, task=entry["task"])
+    start = time.monotonic()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        est.fit(X_train, y_train)
+    wall = time.monotonic() - start
+    pred = est.predict(X_test)
+    if entry["task"] == "classification":
+        score = balanced_accuracy_score(y_test, pred)
+    else:
+        score = r2_score(y_test, pred)
+    lb = est.leaderboard_
+    return {
+        "dataset": entry["name"],
+        "rows": len(X_train) + len(X_test),
+        "task": entry["task"],
+        "budget": budget,
+        "wall": round(wall, 2),
+        "overrun": round(wall / budget, 3),
+        "limit_ok": bool(wall <= 1.10 * budget + 2),
+        "search_time": round(est.search_time_, 2),
+        "evaluated": int(len(lb)),
+        "ok": int((lb.status == "ok").sum()),
+        "per_second": round(len(lb) / est.search_time_, 2),
+        "test_score": round(float(score), 4),
+        "best": est.best_candidate_,
+        "seed": seed,
+        "n_jobs": n_jobs,
+        "autopipe": autopipe.__version__,
+        "sklearn": sklearn.__version__,
+        "python": platform.python_version(),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--budget", type=float, default=60.0)
+    parser.add_argument("--n-jobs", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--suite", type=Path, default=DEFAULT_SUITE)
+    parser.add_argument("--only", nargs="*", help="data set names to run (default: all)")
+    args = parser.parse_args()
+
+    entries = [e for e in load_manifest(args.suite) if not args.only or e["name"] in args.only]
+    RESULTS.parent.mkdir(exist_ok=True)
+    print("| data set | rows | wall (s) | wall / budget | within 1.1x+2s | evaluated | per second | test score |")
+    print("|---|---:|---:|---:|:---:|---:|---:|---:|")
+    rows = []
+    for entry in entries:
+        row = run_one(entry, args.suite, args.budget, args.n_jobs, args.seed)
+        rows.append(row)
+        with RESULTS.open("a") as fh:
+            fh.write(json.dumps(row) + "\n")
+        print(
+            f"| {row['dataset']} | {row['rows']} | {row['wall']:.1f} | {row['overrun']:.3f} | "
+            f"{'yes' if row['limit_ok'] else 'NO'} | {row['evaluated']} | {row['per_second']:.2f} | "
+            f"{row['test_score']:.4f} |",
+            flush=True,
+        )
+    overruns = [r["overrun"] for r in rows]
+    print(
+        f"\nmedian wall/budget {np.median(overruns):.3f}, max {max(overruns):.3f}; "
+        f"{sum(r['limit_ok'] for r in rows)}/{len(rows)} within 1.10 x budget + 2 s"
+    )
+
+
+if __name__ == "__main__":
+    main()
