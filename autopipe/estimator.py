@@ -32,6 +32,7 @@ from .genome import Genome, compile_genome
 from .report import estimator_to_code, make_leaderboard
 from .search import (
     STRATEGIES,
+    CheckpointCallback,
     EarlyStopping,
     EvolutionStrategy,
     ProgressCallback,
@@ -39,6 +40,7 @@ from .search import (
     SearchContext,
     SearchHistory,
     SearchState,
+    load_checkpoint,
     run_search,
     summarize_failures,
 )
@@ -115,6 +117,16 @@ class AutoEstimator(BaseEstimator):
         0 prints nothing; 1 shows a progress bar; 2 also logs each step.
     memory : str, joblib.Memory or None, default=None
         Cache of fitted transformers, passed to each pipeline's ``memory``.
+    memory_limit : float or None, default=None
+        Address-space limit of each evaluation worker, in MiB; a candidate
+        that needs more fails with ``MemoryError`` and the search goes on.
+    checkpoint : str, Path or None, default=None
+        File where the search history is saved (atomically) after every
+        generation. A ``fit`` that finds a checkpoint made for the same data
+        and settings resumes from it without re-evaluating its candidates.
+    warm_start : bool, default=False
+        When refitting an already fitted estimator on the same data, continue
+        its search (with the new budget) instead of starting over.
 
     Attributes
     ----------
@@ -179,6 +191,9 @@ class AutoEstimator(BaseEstimator):
         "random_state": ["random_state", np.random.Generator],
         "verbose": ["verbose"],
         "memory": [str, Path, HasMethods(["cache"]), None],
+        "memory_limit": [Interval(Real, 0, None, closed="neither"), None],
+        "checkpoint": [str, Path, None],
+        "warm_start": ["boolean"],
     }
 
     def __init__(
@@ -201,6 +216,9 @@ class AutoEstimator(BaseEstimator):
         random_state: Any = None,
         verbose: int = 0,
         memory: Any = None,
+        memory_limit: float | None = None,
+        checkpoint: str | Path | None = None,
+        warm_start: bool = False,
     ) -> None:
         self.task = task
         self.scoring = scoring
@@ -219,6 +237,9 @@ class AutoEstimator(BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.memory = memory
+        self.memory_limit = memory_limit
+        self.checkpoint = checkpoint
+        self.warm_start = warm_start
 
     # ------------------------------------------------------------------ fit
     def fit(self, X: Any, y: Any) -> AutoEstimator:
@@ -252,13 +273,17 @@ class AutoEstimator(BaseEstimator):
             splits = self._make_splits(X, y, seed)
             evaluator = Evaluator(
                 X, y, splits=splits, scorer=self.scorer_, is_classifier=self.task_ == "classification",
-                n_jobs=self.n_jobs, max_eval_time=self._max_eval_time(), random_state=seed,
+                n_jobs=self.n_jobs, max_eval_time=self._max_eval_time(),
+                memory_limit_mb=self.memory_limit, random_state=seed,
             )
+            fingerprint = self._fingerprint(X, y, splits, space)
             with evaluator:
-                state = self._search(evaluator, space, rng, seed, deadline, len(splits))
+                history = self._initial_history(fingerprint)
+                state = self._search(evaluator, space, rng, seed, deadline, len(splits), history, fingerprint)
                 self.search_time_ = deadline.elapsed()
                 pipeline = self._refit(X, y, state.history, deadline, seed)
         self.history_ = state.history
+        self._fingerprint_ = fingerprint
         self.best_pipeline_ = self.fitted_pipeline_ = pipeline
         self.leaderboard_ = make_leaderboard(state.history)
         front = {e.genome.key for e in state.history.pareto_front()}
@@ -397,14 +422,28 @@ class AutoEstimator(BaseEstimator):
             return cls()
         return clone(self.strategy) if isinstance(self.strategy, BaseEstimator) else self.strategy
 
+    def _fingerprint(self, X: Any, y: np.ndarray, splits: list[Any], space: SearchSpace) -> str:
+        """Identifies the data and settings a search history belongs to."""
+        import joblib
+
+        return joblib.hash((X, y, splits, self.task_, self._scorer_name(), space.fingerprint(), self._prefix))
+
+    def _initial_history(self, fingerprint: str) -> SearchHistory:
+        """An empty history, or the one to continue (``warm_start``, ``checkpoint``)."""
+        if self.warm_start and getattr(self, "_fingerprint_", None) == fingerprint:
+            return self.history_.copy()
+        if self.checkpoint is not None:
+            return load_checkpoint(self.checkpoint, fingerprint) or SearchHistory()
+        return SearchHistory()
+
     def _search(
         self, evaluator: Evaluator, space: SearchSpace, rng: np.random.Generator, seed: int,
-        deadline: Deadline, n_folds: int,
+        deadline: Deadline, n_folds: int, history: SearchHistory, fingerprint: str,
     ) -> SearchState:
-        history = SearchHistory()
         starters = [Genome.from_steps(space, s) for s in _STARTERS[self.task_] if all(n in space for n in s)]
         context = SearchContext(space, np.random.default_rng(draw_seed(rng)), history, initial=starters)
-        state = SearchState(history, deadline, self.time_budget)
+        generation = 1 + max((e.generation for e in history), default=-1)
+        state = SearchState(history, deadline, self.time_budget, generation=generation, first_generation=generation)
 
         def evaluate(genomes: Any, on_result: Any) -> list[Any]:
             state.deadline = deadline.sooner(_refit_reserve(history, n_folds, self.time_budget))
@@ -416,6 +455,8 @@ class AutoEstimator(BaseEstimator):
         callbacks: list[SearchCallback] = []
         if self.early_stop is not None:
             callbacks.append(EarlyStopping(self.early_stop))
+        if self.checkpoint is not None:
+            callbacks.append(CheckpointCallback(self.checkpoint, fingerprint))
         if self.verbose >= 1:
             callbacks.append(ProgressCallback(self.generations))
         return run_search(
@@ -648,10 +689,13 @@ def _refit_reserve(history: SearchHistory, n_folds: int, budget: float | None) -
     """Seconds to keep for the final refit: 1.5x the best candidate's per-fold fit, scaled to all rows."""
     best = history.best()
     if best is None:
-        return 0.5
+        return 0.5 + 0.02 * (budget or 0.0)
     per_fold = best.result.fit_time / max(1, len(best.result.fold_scores))
     reserve = 0.5 + 1.5 * per_fold * n_folds / max(1, n_folds - 1)
-    return min(reserve, 0.4 * budget) if budget else reserve
+    if not budget:
+        return reserve
+    # 2% of the budget absorbs bookkeeping and a busy machine's slower refit.
+    return min(reserve, 0.4 * budget) + 0.02 * budget
 
 
 def _all_failed_message(history: SearchHistory) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._base import BaseStrategy, SearchContext, SearchStrategy
+from ._checkpoint import CheckpointCallback, load_checkpoint, save_checkpoint
 from ._callbacks import EarlyStopping, ProgressCallback, SearchCallback, SearchState
 from ._history import HistoryEntry, SearchHistory
 from ._loop import run_search, summarize_failures
@@ -15,6 +16,7 @@ STRATEGIES = {"evolution": EvolutionStrategy, "random": RandomStrategy}
 __all__ = [
     "STRATEGIES",
     "BaseStrategy",
+    "CheckpointCallback",
     "EarlyStopping",
     "EvolutionStrategy",
     "HistoryEntry",
@@ -25,7 +27,9 @@ __all__ = [
     "SearchHistory",
     "SearchState",
     "SearchStrategy",
+    "load_checkpoint",
     "run_search",
+    "save_checkpoint",
     "select_nsga2",
     "summarize_failures",
 ]

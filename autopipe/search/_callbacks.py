@@ -19,6 +19,7 @@ class SearchState:
     deadline: Deadline
     time_budget: float | None
     generation: int = 0
+    first_generation: int = 0
     stop_reason: str = ""
     interrupted: bool = False
     extra: dict[str, Any] = field(default_factory=dict)

@@ -45,6 +45,13 @@ class SearchHistory:
         self.entries.append(entry)
         return entry
 
+    def copy(self) -> SearchHistory:
+        """A new history holding the same entries."""
+        new = SearchHistory()
+        for e in self.entries:
+            new.add(e.genome, e.result, e.generation, e.elapsed)
+        return new
+
     def __contains__(self, key: object) -> bool:
         return key in self._keys
 

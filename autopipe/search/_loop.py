@@ -81,7 +81,7 @@ def _loop(
         strategy.tell([g for g, _ in told], [r for _, r in told])
         _call(callbacks, "on_batch_end", state)
         state.generation += 1
-        if generations is not None and state.generation > generations:
+        if generations is not None and state.generation - state.first_generation > generations:
             state.stop_reason = f"{generations} generations done"
             return
         n = offspring_size

@@ -71,10 +71,14 @@ class EvolutionStrategy(BaseStrategy):
         self.crossover_rate = crossover_rate
 
     def setup(self, context: SearchContext) -> None:
-        """Start with an empty population; the first ``ask`` makes generation 0."""
+        """Start from the history's best (empty at first: then ``ask`` makes generation 0)."""
         super().setup(context)
-        self.population_: list[Genome] = []
-        self.scores_: dict[str, float] = {}
+        # A resumed search starts from the best of what was already evaluated.
+        done = [e for e in context.history.ranked() if e.result.ok]
+        self.scores_: dict[str, float] = {e.genome.key: e.result.score for e in done}
+        self.population_: list[Genome] = select_nsga2(
+            [e.genome for e in done], [e.result.score for e in done], self.population_size
+        )
         self.pending_ = list(context.initial)
 
     def ask(self, n: int) -> list[Genome]:
