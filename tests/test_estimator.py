@@ -255,6 +255,7 @@ def test_raw_dataframe_with_strings_dates_and_missing_values(fast):
     assert est.score(frame, y) > 0.7
     shuffled = frame[frame.columns[::-1]].copy()
     shuffled.loc[0, "city"] = "unseen-city"
+    shuffled["member"] = shuffled["member"].astype(object)
     shuffled.loc[1, "member"] = None
     np.testing.assert_array_equal(est.predict(shuffled)[2:], est.predict(frame)[2:])
     code = est.export()
