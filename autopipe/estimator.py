@@ -30,6 +30,10 @@ from .evaluate import Evaluator
 from .exceptions import AllCandidatesFailedError, CandidateFailureWarning, SearchInterruptedWarning
 from .genome import Genome, compile_genome
 from .report import estimator_to_code, make_leaderboard
+from .report import permutation_importances as _permutation_importances
+from .report import plot_history as _plot_history
+from .report import plot_importances as _plot_importances
+from .report import plot_pareto as _plot_pareto
 from .search import (
     STRATEGIES,
     CheckpointCallback,
@@ -582,6 +586,111 @@ class AutoEstimator(BaseEstimator):
         if sample_weight is not None:
             return float(self.scorer_(self.fitted_pipeline_, X, y, sample_weight=sample_weight))
         return float(self.scorer_(self.fitted_pipeline_, X, y))
+
+    # ---------------------------------------------------------------- plots
+    def plot_history(self, *, x: str = "elapsed", ax: Any = None) -> Any:
+        """Plot the best and the median cross-validated score over the search.
+
+        Parameters
+        ----------
+        x : {"elapsed", "generation"}, default="elapsed"
+            Horizontal axis: seconds since the search started, or generation.
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on; a new figure is created when None.
+
+        Returns
+        -------
+        ax : matplotlib.axes.Axes
+            The Axes drawn on.
+
+        See Also
+        --------
+        autopipe.report.plot_history : The same plot for any leaderboard.
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> from sklearn.datasets import load_iris
+        >>> from autopipe import AutoClassifier
+        >>> X, y = load_iris(return_X_y=True)
+        >>> clf = AutoClassifier(time_budget=None, generations=1, population_size=4,
+        ...                      search_space="light", random_state=0).fit(X, y)
+        >>> ax = clf.plot_history(x="generation")
+        >>> ax.get_xlabel()
+        'generation'
+        """
+        check_is_fitted(self)
+        return _plot_history(self.leaderboard_, x=x, ax=ax)
+
+    def plot_pareto(self, *, ax: Any = None) -> Any:
+        """Plot score against complexity of every candidate, with the Pareto front.
+
+        Parameters
+        ----------
+        ax : matplotlib.axes.Axes, optional
+            Axes to draw on; a new figure is created when None.
+
+        Returns
+        -------
+        ax : matplotlib.axes.Axes
+            The Axes drawn on.
+
+        See Also
+        --------
+        autopipe.report.plot_pareto : The same plot for any leaderboard.
+        """
+        check_is_fitted(self)
+        return _plot_pareto(self.leaderboard_, self.pareto_front_, ax=ax)
+
+    def explain(
+        self, X: Any, y: Any, *, n_repeats: int = 5, random_state: Any = None, plot: bool = False
+    ) -> pd.DataFrame:
+        """Permutation importance of each input column for the fitted pipeline.
+
+        Each column of ``X`` is shuffled ``n_repeats`` times and the drop in
+        the search's score (``scorer_``) is recorded; use held-out rows.
+
+        Parameters
+        ----------
+        X : array-like or DataFrame of shape (n_samples, n_features)
+            Rows to permute, with the training columns.
+        y : array-like of shape (n_samples,)
+            Targets of ``X``.
+        n_repeats : int, default=5
+            Shuffles per column.
+        random_state : int, RandomState instance or None, default=None
+            Seed of the shuffles.
+        plot : bool, default=False
+            Also draw a bar chart of the importances (needs matplotlib).
+
+        Returns
+        -------
+        importances : pandas.DataFrame
+            Columns ``feature``, ``importance_mean``, ``importance_std``, one
+            row per input column, most important first.
+
+        See Also
+        --------
+        autopipe.report.permutation_importances : The same for any fitted estimator.
+
+        Examples
+        --------
+        >>> from sklearn.datasets import load_iris
+        >>> from autopipe import AutoClassifier
+        >>> X, y = load_iris(return_X_y=True, as_frame=True)
+        >>> clf = AutoClassifier(time_budget=None, generations=1, population_size=4,
+        ...                      search_space="light", random_state=0).fit(X, y)
+        >>> list(clf.explain(X, y, random_state=0).columns)
+        ['feature', 'importance_mean', 'importance_std']
+        """
+        check_is_fitted(self)
+        importances = _permutation_importances(
+            self, X, y, scoring=self.scorer_, n_repeats=n_repeats, random_state=random_state
+        )
+        if plot:
+            _plot_importances(importances)
+        return importances
 
     # --------------------------------------------------------------- export
     def export(self, path: str | Path | None = None) -> str:

@@ -262,3 +262,16 @@ def test_raw_dataframe_with_strings_dates_and_missing_values(fast):
     namespace: dict = {}
     exec(code, namespace)
     assert_same_params(namespace["pipeline"], est.best_pipeline_)
+
+
+def test_plots_and_explanations_from_the_facade(fast):
+    matplotlib = pytest.importorskip("matplotlib")
+    matplotlib.use("Agg")
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"signal": rng.normal(size=120), "noise": rng.normal(size=120)})
+    y = (X["signal"] > 0).astype(int)
+    est = AutoClassifier(**fast).fit(X, y)
+    assert est.plot_history().get_ylabel()
+    assert est.plot_pareto().get_xlabel().startswith("complexity")
+    table = est.explain(X, y, random_state=0, plot=True)
+    assert table.iloc[0]["feature"] == "signal" and table.iloc[0]["importance_mean"] > 0.1
