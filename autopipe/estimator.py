@@ -26,6 +26,7 @@ from ._utils.rng import draw_seed, make_rng
 from ._utils.sklearn_shim import HasMethods, Interval, StrOptions, check_params
 from .data import check_target, infer_task, make_featurizer
 from .data._target import check_classes
+from .ensemble import make_stacking, make_voting, oof_scorer, select_ensemble, stacking_oof_score
 from .evaluate import Evaluator
 from .exceptions import AllCandidatesFailedError, CandidateFailureWarning, SearchInterruptedWarning
 from .genome import Genome, compile_genome
@@ -121,6 +122,15 @@ class AutoEstimator(BaseEstimator):
         0 prints nothing; 1 shows a progress bar; 2 also logs each step.
     memory : str, joblib.Memory or None, default=None
         Cache of fitted transformers, passed to each pipeline's ``memory``.
+    ensemble : {"selection", "stacking"} or None, default="selection"
+        How the final model is built from the best candidates' out-of-fold
+        predictions: greedy ensemble selection with replacement (a weighted
+        soft-voting ensemble), stacking (a meta-learner on the predictions), or
+        ``None`` for the single best pipeline. An ensemble is used only when its
+        out-of-fold score beats the best single pipeline's; ``ensemble_report_``
+        and the leaderboard say why.
+    ensemble_size : int, default=50
+        Rounds of ensemble selection (an upper bound on the ensemble's weight sum).
     memory_limit : float or None, default=None
         Address-space limit of each evaluation worker, in MiB; a candidate
         that needs more fails with ``MemoryError`` and the search goes on.
@@ -134,10 +144,18 @@ class AutoEstimator(BaseEstimator):
 
     Attributes
     ----------
-    fitted_pipeline_ : sklearn.pipeline.Pipeline
-        The final estimator, fitted on all rows; ``predict`` uses it.
+    fitted_pipeline_ : sklearn estimator
+        The final estimator, fitted on all rows; ``predict`` uses it: an
+        ensemble (``VotingClassifier``/``VotingRegressor`` or
+        ``StackingClassifier``/``StackingRegressor`` of pipelines) or the best
+        pipeline itself.
     best_pipeline_ : sklearn.pipeline.Pipeline
-        The best pipeline of the search, fitted on all rows.
+        The best single pipeline, fitted on all rows (when an ensemble is used:
+        the best of its members).
+    ensemble_report_ : dict
+        How the final model was chosen: ``kind``, ``used``, ``reason``,
+        ``score`` (out-of-fold score of the ensemble), ``single_score``,
+        ``members`` (name, pipeline, weight) and ``build_time`` in seconds.
     leaderboard_ : pandas.DataFrame
         One row per evaluated candidate, best first (see
         :func:`autopipe.report.make_leaderboard`).
@@ -196,6 +214,8 @@ class AutoEstimator(BaseEstimator):
         "verbose": ["verbose"],
         "memory": [str, Path, HasMethods(["cache"]), None],
         "memory_limit": [Interval(Real, 0, None, closed="neither"), None],
+        "ensemble": [StrOptions({"selection", "stacking"}), None],
+        "ensemble_size": [Interval(Integral, 1, None, closed="left")],
         "checkpoint": [str, Path, None],
         "warm_start": ["boolean"],
     }
@@ -220,6 +240,8 @@ class AutoEstimator(BaseEstimator):
         random_state: Any = None,
         verbose: int = 0,
         memory: Any = None,
+        ensemble: str | None = "selection",
+        ensemble_size: int = 50,
         memory_limit: float | None = None,
         checkpoint: str | Path | None = None,
         warm_start: bool = False,
@@ -241,6 +263,8 @@ class AutoEstimator(BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
         self.memory = memory
+        self.ensemble = ensemble
+        self.ensemble_size = ensemble_size
         self.memory_limit = memory_limit
         self.checkpoint = checkpoint
         self.warm_start = warm_start
@@ -284,12 +308,11 @@ class AutoEstimator(BaseEstimator):
             with evaluator:
                 history = self._initial_history(fingerprint)
                 state = self._search(evaluator, space, rng, seed, deadline, len(splits), history, fingerprint)
-                self.search_time_ = deadline.elapsed()
-                pipeline = self._refit(X, y, state.history, deadline, seed)
+            self.search_time_ = deadline.elapsed()
+            self._finalize(X, y, state.history, deadline, seed, splits)
         self.history_ = state.history
         self._fingerprint_ = fingerprint
-        self.best_pipeline_ = self.fitted_pipeline_ = pipeline
-        self.leaderboard_ = make_leaderboard(state.history)
+        self.leaderboard_ = make_leaderboard(state.history, ensemble=self._ensemble_row())
         front = {e.genome.key for e in state.history.pareto_front()}
         self.pareto_front_ = self.leaderboard_[self.leaderboard_["pipeline"].isin(front)].reset_index(drop=True)
         self.stop_reason_ = state.stop_reason
@@ -319,48 +342,91 @@ class AutoEstimator(BaseEstimator):
             raise ValueError(f"Found n_samples = {X.shape[0]}: at least 2 samples are required to search pipelines.")
         task = self._fixed_task() or (infer_task(y) if self.task == "auto" else self.task)
         self.task_ = task
+        # local import: this function's body is the only part of the module edited for it
+        from .data._target import check_cv_rows, check_regression_target
+
         if task == "classification":
             self.classes_ = check_classes(y)
-        elif y.dtype.kind not in "biuf":
-            try:
-                y = y.astype(np.float64)
-            except (TypeError, ValueError) as exc:
-                raise ValueError(f"regression needs a numeric y; could not convert it: {exc}") from None
+        else:
+            y = check_regression_target(y)
+        check_cv_rows(y, task=task, cv=self.cv, scoring=self.scoring)
         return X, y
 
     def _validate_X(self, X: Any, *, reset: bool) -> Any:
         """Check ``X``; DataFrames (and object arrays) stay tables, the rest becomes a dense array.
 
-        At predict time, table columns are aligned to the training columns by name.
+        Tables: column names that mix strings and other labels become strings;
+        duplicated names (also after that conversion) are a ``ValueError``
+        naming them. At fit time (``reset=True``) the columns of a DataFrame
+        are remembered in ``_train_columns``, whatever their label type (ints
+        too, which sklearn does not record as ``feature_names_in_``).
+
+        At predict time a DataFrame's columns are matched to the training
+        columns by label (see :meth:`_align_columns`), so a shuffled column
+        order gives the same predictions. An array, sparse matrix or object
+        array given to an estimator fitted on a DataFrame is read by position
+        as the training columns, after sklearn's feature-count check (a wrong
+        count is a ``ValueError`` naming the expected count).
+
+        Infinity: numeric arrays and sparse matrices holding inf are rejected
+        by sklearn's check ("Input X contains infinity ..."); tables are
+        featurized, and the featurizer's ``ToNumeric`` step turns inf into a
+        missing value that is imputed like NaN.
         """
+        from_table = isinstance(X, pd.DataFrame)
         if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2:
             X = pd.DataFrame(X)
         if not isinstance(X, pd.DataFrame):
             X = validate_data(self, X, accept_sparse=True, ensure_all_finite="allow-nan", reset=reset)
-            return _densify(X)
-        if X.shape[0] == 0 or X.shape[1] == 0:
-            raise ValueError(f"X has shape {X.shape}: found 0 samples or 0 features; a non-empty table is required.")
-        names = list(X.columns)
-        if len({isinstance(c, str) for c in names}) > 1:
-            X = X.set_axis([str(c) for c in names], axis=1)
-        if not reset:
-            X = self._align_columns(X)
-        validate_data(self, X, skip_check_array=True, reset=reset)
+            X = _densify(X)
+        else:
+            if X.shape[0] == 0 or X.shape[1] == 0:
+                raise ValueError(f"X has shape {X.shape}: found 0 samples or 0 features; a non-empty table is required.")
+            names = list(X.columns)
+            converted = len({isinstance(c, str) for c in names}) > 1
+            if converted:
+                X = X.set_axis([str(c) for c in names], axis=1)
+            if not X.columns.is_unique:
+                duplicated = list(dict.fromkeys(X.columns[X.columns.duplicated()]))
+                note = " (after converting the mixed column names to strings)" if converted else ""
+                raise ValueError(f"X has duplicated column names {duplicated}{note}; rename them to be unique.")
+            if not reset and from_table:
+                X = self._align_columns(X)
+            validate_data(self, X, skip_check_array=True, reset=reset)
+        if reset:
+            self._train_columns = list(X.columns) if from_table else None
+        elif not from_table and getattr(self, "_train_columns", None) is not None:
+            X = X if isinstance(X, pd.DataFrame) else pd.DataFrame(X)
+            X = X.set_axis(self._train_columns, axis=1)
         return X
 
     def _align_columns(self, X: pd.DataFrame) -> pd.DataFrame:
-        expected = getattr(self, "feature_names_in_", None)
-        if expected is None or list(X.columns) == list(expected):
+        """``X`` with the training DataFrame's columns, in training order, matched by label.
+
+        Extra columns are dropped. Missing columns are added as all-missing
+        (NaN) with a ``UserWarning``; the featurizer imputes them, but a
+        pipeline fitted without one (on a complete numeric table) may then
+        raise sklearn's "Input X contains NaN". A table that has none of the
+        training columns is a ``ValueError`` naming the expected columns.
+        """
+        expected = getattr(self, "_train_columns", None)
+        if expected is None or list(X.columns) == expected:
             return X
-        missing = [c for c in expected if c not in X.columns]
+        present = set(X.columns)
+        missing = [c for c in expected if c not in present]
+        if len(missing) == len(expected):
+            raise ValueError(
+                f"X has none of the {len(expected)} columns seen in fit (expected e.g. {expected[:10]}, "
+                f"got {list(X.columns)[:10]}); pass a table with the training column names."
+            )
         if missing:
             warnings.warn(
                 f"{len(missing)} training column(s) missing from X were filled with missing values: "
                 f"{missing[:10]}",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=5,
             )
-        return X.reindex(columns=list(expected))
+        return X.reindex(columns=expected)
 
     def _make_featurizer(self, X: Any) -> tuple[Any, int]:
         """The featurization step every candidate starts with (or None), and its output width."""
@@ -450,7 +516,7 @@ class AutoEstimator(BaseEstimator):
         state = SearchState(history, deadline, self.time_budget, generation=generation, first_generation=generation)
 
         def evaluate(genomes: Any, on_result: Any) -> list[Any]:
-            state.deadline = deadline.sooner(_refit_reserve(history, n_folds, self.time_budget))
+            state.deadline = deadline.sooner(self._final_reserve(history))
             if state.deadline.expired():
                 return [None] * len(genomes)
             candidates = [(g.key, self._compile(g, seed)) for g in genomes]
@@ -470,6 +536,98 @@ class AutoEstimator(BaseEstimator):
             generations=self.generations, callbacks=callbacks,
         )
 
+    def _final_reserve(self, history: SearchHistory) -> float:
+        """Seconds the search leaves for building the final model."""
+        if self.ensemble is None:
+            return _refit_reserve(history, self.time_budget, members=1, factor=1.0, cap=0.4)
+        factor = 1.0 if self.ensemble == "selection" else 1.0 + _n_folds(history)
+        return max(
+            _refit_reserve(history, self.time_budget, members=1, factor=1.0, cap=0.4),
+            _refit_reserve(history, self.time_budget, members=5, factor=factor, cap=0.15),
+        )
+
+    def _finalize(
+        self, X: Any, y: np.ndarray, history: SearchHistory, deadline: Deadline, seed: int, splits: list[Any]
+    ) -> None:
+        """Set ``fitted_pipeline_``, ``best_pipeline_`` and ``ensemble_report_``."""
+        start = deadline.elapsed()
+        if not any(e.result.ok for e in history):
+            raise AllCandidatesFailedError(_all_failed_message(history))
+        report: dict[str, Any] = {"kind": self.ensemble, "used": False, "reason": "ensemble=None", "members": []}
+        if self.ensemble is not None:
+            report.update(self._plan_ensemble(y, history, deadline, splits))
+        if report["used"]:
+            members = [(name, self._compile(entry.genome, seed)) for name, entry, _ in report.pop("entries")]
+            weights = [w for _, _, w in report["members"]]
+            if self.ensemble == "selection":
+                model = make_voting(members, weights, is_classifier=self.task_ == "classification")
+            else:
+                model = make_stacking(members, splits, is_classifier=self.task_ == "classification")
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    model.fit(X, y)
+            except Exception as exc:  # noqa: BLE001  (fall back to the single best pipeline)
+                report.update(used=False, reason=f"not used: fitting it failed ({type(exc).__name__}: {exc})")
+            else:
+                first_name, first_key, _ = report["members"][0]
+                self.fitted_pipeline_ = model
+                self.best_pipeline_ = model.named_estimators_[first_name]
+                self.best_candidate_ = first_key
+        report.pop("entries", None)
+        if not report["used"]:
+            self.best_pipeline_ = self.fitted_pipeline_ = self._refit(X, y, history, deadline, seed)
+        report["build_time"] = deadline.elapsed() - start
+        self.ensemble_report_ = report
+
+    def _plan_ensemble(
+        self, y: np.ndarray, history: SearchHistory, deadline: Deadline, splits: list[Any]
+    ) -> dict[str, Any]:
+        """Choose members from recorded out-of-fold predictions; decide whether the ensemble wins."""
+        is_clf = self.task_ == "classification"
+        kind = "proba" if is_clf else "predict"
+        ranked = [e for e in history.ranked() if e.result.ok]
+        usable = [e for e in ranked if e.result.oof is not None and e.result.oof_kind == kind][:20]
+        factor = 1.0 if self.ensemble == "selection" else 1.0 + len(splits)
+        affordable, spent = [], 0.0
+        for entry in usable:
+            cost = _refit_estimate(entry) * factor
+            if spent + cost <= 0.8 * deadline.remaining():
+                affordable.append(entry)
+                spent += cost
+        if len(affordable) < 2:
+            return {"used": False, "reason": "not used: fewer than 2 candidates with out-of-fold "
+                    f"{'probabilities' if is_clf else 'predictions'} fit in the time left"}
+        classes = self.classes_ if is_clf else None
+        score = oof_scorer(self.scorer_, y, classes)
+        oofs = [e.result.oof for e in affordable]
+        single = score(oofs[0]) if affordable[0] is ranked[0] else ranked[0].result.score
+        if self.ensemble == "selection":
+            selection = select_ensemble(oofs, score, rounds=self.ensemble_size)
+            weights, ens_score = selection.weights, selection.score
+        else:
+            weights, ens_score = np.ones(len(oofs), dtype=int), stacking_oof_score(
+                oofs, y, self.scorer_, splits, classes)
+        chosen = [(e, int(w)) for e, w in zip(affordable, weights) if w > 0]
+        members = [(f"m{i}", e.genome.key, w) for i, (e, w) in enumerate(chosen)]
+        plan = {"score": ens_score, "single_score": single, "members": members,
+                "entries": [(f"m{i}", e, w) for i, (e, w) in enumerate(chosen)]}
+        if len(chosen) < 2:
+            return {**plan, "used": False, "reason": "not used: selection kept a single pipeline"}
+        wins = ens_score > single + 1e-12
+        verdict = "used" if wins else "not used"
+        relation = "beats" if wins else "does not beat"
+        return {**plan, "used": wins, "reason": f"{verdict}: out-of-fold score {ens_score:.4f} {relation} "
+                f"the best single pipeline's {single:.4f}"}
+
+    def _ensemble_row(self) -> dict[str, Any] | None:
+        report = self.ensemble_report_
+        if not report["members"]:
+            return None
+        parts = ", ".join(f"{w} x {key}" for _, key, w in report["members"])
+        return {"pipeline": f"{report['kind'].capitalize()}Ensemble({parts})", "score": report["score"],
+                "status": "ensemble", "error": "", "note": report["reason"], "used": report["used"]}
+
     def _refit(self, X: Any, y: np.ndarray, history: SearchHistory, deadline: Deadline, seed: int) -> Any:
         """Fit the best candidate on all rows, in this process, within the time left.
 
@@ -483,8 +641,7 @@ class AutoEstimator(BaseEstimator):
         fastest = min(ranked[:20], key=lambda e: e.result.fit_time)
         last_error = ""
         for entry in [*ranked[:3], fastest]:
-            # per-fold fit time scaled from (k-1)/k of the rows to all rows, plus 30%
-            estimate = 1.3 * entry.result.fit_time / max(1, len(entry.result.fold_scores) - 1)
+            estimate = _refit_estimate(entry)
             if entry is not fastest and estimate > deadline.remaining():
                 logger.info("skipping refit of %s: needs about %.1f s", entry.genome.key, estimate)
                 continue
@@ -694,7 +851,7 @@ class AutoEstimator(BaseEstimator):
 
     # --------------------------------------------------------------- export
     def export(self, path: str | Path | None = None) -> str:
-        """Python source that rebuilds the best pipeline (unfitted).
+        """Python source that rebuilds the final model (unfitted): the ensemble or the best pipeline.
 
         Parameters
         ----------
@@ -712,7 +869,7 @@ class AutoEstimator(BaseEstimator):
             f"# autopipe: best of {len(self.leaderboard_)} candidates, "
             f"cross-validated {self._scorer_name()} = {best['score']:.4f}\n"
         )
-        code = header + estimator_to_code(self.best_pipeline_)
+        code = header + estimator_to_code(self.fitted_pipeline_)
         if path is not None:
             Path(path).write_text(code)
         return code
@@ -794,17 +951,27 @@ def _densify(X: Any) -> Any:
     return X.toarray()
 
 
-def _refit_reserve(history: SearchHistory, n_folds: int, budget: float | None) -> float:
-    """Seconds to keep for the final refit: 1.5x the best candidate's per-fold fit, scaled to all rows."""
+def _refit_estimate(entry: Any) -> float:
+    """Seconds to fit a candidate on all rows: its per-fold fit time scaled to all rows, plus 30%."""
+    return 1.3 * entry.result.fit_time / max(1, len(entry.result.fold_scores) - 1)
+
+
+def _n_folds(history: SearchHistory) -> int:
     best = history.best()
-    if best is None:
-        return 0.5 + 0.02 * (budget or 0.0)
-    per_fold = best.result.fit_time / max(1, len(best.result.fold_scores))
-    reserve = 0.5 + 1.5 * per_fold * n_folds / max(1, n_folds - 1)
+    return len(best.result.fold_scores) if best else 5
+
+
+def _refit_reserve(history: SearchHistory, budget: float | None, *, members: int, factor: float, cap: float) -> float:
+    """Seconds to keep for fitting the final model: 1.5x the estimated refits of the top candidates.
+
+    Capped at ``cap`` of the budget; 2% of the budget is added to absorb
+    bookkeeping and a busy machine's slower refit.
+    """
+    top = [e for e in history.ranked() if e.result.ok][:members]
+    need = 0.5 + 1.5 * factor * sum(_refit_estimate(e) for e in top)
     if not budget:
-        return reserve
-    # 2% of the budget absorbs bookkeeping and a busy machine's slower refit.
-    return min(reserve, 0.4 * budget) + 0.02 * budget
+        return need
+    return min(need, cap * budget) + 0.02 * budget
 
 
 def _all_failed_message(history: SearchHistory) -> str:

@@ -30,9 +30,10 @@ def test_classification_end_to_end(clf_data, fast):
     assert 0.8 <= est.score(X, y) <= 1.0
     assert isinstance(est.best_pipeline_, Pipeline)
     lb = est.leaderboard_
+    assert lb["status"].iloc[0] == "ensemble" if est.ensemble_report_["used"] else lb["status"].iloc[0] == "ok"
     for col in ["rank", "pipeline", "score", "score_std", "complexity", "fit_time", "status", "generation"]:
         assert col in lb.columns
-    assert len(lb) == 8  # generation 0 (4) + one generation of 4 offspring
+    assert (lb.status != "ensemble").sum() == 8  # generation 0 (4) + one generation of 4 offspring
     ok = lb[lb.status == "ok"]
     assert ok.score.is_monotonic_decreasing and list(ok["rank"]) == list(range(1, len(ok) + 1))
     assert est.n_features_in_ == X.shape[1]
@@ -64,7 +65,7 @@ def test_export_rebuilds_the_best_pipeline(clf_data, fast):
     code = est.export()
     namespace: dict = {}
     exec(code, namespace)
-    assert_same_params(namespace["pipeline"], est.best_pipeline_)
+    assert_same_params(namespace["pipeline"], est.fitted_pipeline_)
     rebuilt = namespace["pipeline"].fit(X, y)
     np.testing.assert_array_equal(rebuilt.predict(X), est.predict(X))
 
@@ -125,11 +126,12 @@ def test_string_labels(clf_data, fast):
 def test_time_budget_holds_with_slow_candidates(clf_data):
     X, y = clf_data
     space = {"SlowClassifier": {"seconds": [30.0]}, "GaussianNB": {}}
-    est = AutoClassifier(search_space=_with_testing(space), time_budget=8, population_size=4, n_jobs=2, random_state=0)
+    est = AutoClassifier(search_space=_with_testing(space), time_budget=10, population_size=4, n_jobs=2, random_state=0,
+                         max_eval_time=1.0)
     start = time.monotonic()
     est.fit(X, y)
     wall = time.monotonic() - start
-    assert wall < 8 * 1.1 + 2 + 2  # generous: shared CI machines are noisy
+    assert wall < 10 * 1.1 + 2 + 2  # generous: shared CI machines are noisy
     statuses = set(est.leaderboard_.status)
     assert "ok" in statuses and "timeout" in statuses
     assert "GaussianNB" in est.best_candidate_
@@ -261,7 +263,7 @@ def test_raw_dataframe_with_strings_dates_and_missing_values(fast):
     code = est.export()
     namespace: dict = {}
     exec(code, namespace)
-    assert_same_params(namespace["pipeline"], est.best_pipeline_)
+    assert_same_params(namespace["pipeline"], est.fitted_pipeline_)
 
 
 def test_plots_and_explanations_from_the_facade(fast):

@@ -146,7 +146,7 @@ def test_warm_start_continues_the_search(clf_data):
     X, y = clf_data
     est = AutoClassifier(time_budget=None, generations=1, population_size=4, search_space="light", cv=3,
                          random_state=0, warm_start=True).fit(X, y)
-    first = list(est.leaderboard_.pipeline)
+    first = list(est.leaderboard_.pipeline[est.leaderboard_.status != "ensemble"])
     best = est.history_.best_score()
     est.set_params(generations=1).fit(X, y)
     keys = [e.genome.key for e in est.history_]

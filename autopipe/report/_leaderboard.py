@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from ..search import SearchHistory
@@ -18,14 +20,24 @@ COLUMNS = [
     "fidelity",
     "elapsed",
     "error",
+    "note",
 ]
 
 
-def make_leaderboard(history: SearchHistory) -> pd.DataFrame:
+def make_leaderboard(history: SearchHistory, *, ensemble: dict[str, Any] | None = None) -> pd.DataFrame:
     """A DataFrame of every candidate in ``history``, best first.
 
     Successful candidates are ranked by score (ties: fewer operators first);
     failed ones follow with their status and error text, and no rank.
+
+    Parameters
+    ----------
+    history : SearchHistory
+        The search's record.
+    ensemble : dict, optional
+        An ensemble row (``pipeline``, ``score``, ``note``, ``used``) with
+        status ``"ensemble"``: placed first when the ensemble is the final
+        model, last otherwise; its ``note`` says why.
     """
     rows = []
     for entry in history.ranked(fidelity=None):
@@ -42,6 +54,7 @@ def make_leaderboard(history: SearchHistory) -> pd.DataFrame:
                 "fidelity": r.fidelity,
                 "elapsed": entry.elapsed,
                 "error": r.error,
+                "note": "",
             }
         )
     frame = pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "rank"])
@@ -49,4 +62,9 @@ def make_leaderboard(history: SearchHistory) -> pd.DataFrame:
     rank = pd.array([pd.NA] * len(frame), dtype="Int64")
     rank[ok] = range(1, int(ok.sum()) + 1)
     frame.insert(0, "rank", rank)
+    if ensemble is not None:
+        row = pd.DataFrame([{k: v for k, v in ensemble.items() if k != "used"}])
+        row.insert(0, "rank", pd.array([pd.NA], dtype="Int64"))
+        parts = [row, frame] if ensemble.get("used") else [frame, row]
+        frame = pd.concat([p.astype(object) if p.empty else p for p in parts], ignore_index=True)
     return frame.reset_index(drop=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..evaluate import EvaluationResult
 from ..genome import Genome
@@ -30,20 +30,46 @@ class SearchHistory:
     """The record of a search; checkpoints serialize exactly this object.
 
     Entries are appended as results arrive; a key is recorded once per fidelity.
+
+    Parameters
+    ----------
+    max_oof_bytes : int, default=256 MiB
+        Memory for out-of-fold predictions. Only the best full-fidelity results
+        keep theirs: when the stored predictions would exceed this bound, those
+        of the worst-scoring result are dropped (its ``oof`` becomes ``None``).
+        At least 5 results always keep their predictions.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, max_oof_bytes: int = 256 * 2**20) -> None:
+        self.max_oof_bytes = max_oof_bytes
         self.entries: list[HistoryEntry] = []
         self._index: dict[tuple[str, float], int] = {}
         self._keys: set[str] = set()
+        self._with_oof: list[int] = []
 
     def add(self, genome: Genome, result: EvaluationResult, generation: int, elapsed: float) -> HistoryEntry:
-        """Record one result."""
+        """Record one result (dropping the worst stored out-of-fold predictions if over the bound)."""
         entry = HistoryEntry(genome, result, generation, elapsed)
         self._index[(genome.key, result.fidelity)] = len(self.entries)
         self._keys.add(genome.key)
         self.entries.append(entry)
+        if result.oof is not None:
+            self._with_oof.append(len(self.entries) - 1)
+            self._bound_oof(result.oof.nbytes)
         return entry
+
+    def _bound_oof(self, nbytes: int) -> None:
+        keep = max(5, self.max_oof_bytes // max(1, nbytes))
+        while len(self._with_oof) > keep:
+            worst = min(self._with_oof, key=self._oof_rank)
+            self._with_oof.remove(worst)
+            old = self.entries[worst]
+            self.entries[worst] = HistoryEntry(old.genome, replace(old.result, oof=None), old.generation, old.elapsed)
+
+    def _oof_rank(self, i: int) -> float:
+        """Which stored predictions to drop first: low-fidelity, failed, then low scores."""
+        result = self.entries[i].result
+        return result.score if result.ok and result.fidelity == 1.0 else -math.inf
 
     def copy(self) -> SearchHistory:
         """A new history holding the same entries."""

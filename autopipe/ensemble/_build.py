@@ -1,0 +1,61 @@
+"""Turn selected candidates into ordinary sklearn ensembles (voting or stacking)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.ensemble import StackingClassifier, StackingRegressor, VotingClassifier, VotingRegressor
+from sklearn.linear_model import LogisticRegression, RidgeCV
+from sklearn.model_selection import cross_val_predict
+
+from ._selection import _BlendClassifier, _BlendRegressor
+
+
+def make_voting(members: Sequence[tuple[str, BaseEstimator]], weights: Sequence[float], *, is_classifier: bool) -> BaseEstimator:
+    """An unfitted weighted ``VotingClassifier`` (soft voting) or ``VotingRegressor``."""
+    if is_classifier:
+        return VotingClassifier(list(members), voting="soft", weights=list(weights))
+    return VotingRegressor(list(members), weights=list(weights))
+
+
+def _meta_learner(is_classifier: bool) -> BaseEstimator:
+    return LogisticRegression(C=1.0, max_iter=1000) if is_classifier else RidgeCV()
+
+
+def make_stacking(
+    members: Sequence[tuple[str, BaseEstimator]], splits: list[tuple[np.ndarray, np.ndarray]], *, is_classifier: bool
+) -> BaseEstimator:
+    """An unfitted ``StackingClassifier``/``StackingRegressor`` over the search's own folds.
+
+    With the same folds and seeds, the out-of-fold predictions it computes to
+    train its meta-learner are the ones the search recorded.
+    """
+    if is_classifier:
+        return StackingClassifier(list(members), final_estimator=_meta_learner(True), cv=splits,
+                                  stack_method="predict_proba")
+    return StackingRegressor(list(members), final_estimator=_meta_learner(False), cv=splits)
+
+
+def _meta_features(oofs: Sequence[np.ndarray], is_classifier: bool) -> np.ndarray:
+    # Binary probabilities carry one column of information, as sklearn's stacking keeps it.
+    blocks = [o[:, 1:] if is_classifier and o.shape[1] == 2 else o for o in oofs]
+    return np.hstack(blocks).astype(np.float64)
+
+
+def stacking_oof_score(
+    oofs: Sequence[np.ndarray], y: np.ndarray, scorer: Any, splits: list[tuple[np.ndarray, np.ndarray]],
+    classes: np.ndarray | None,
+) -> float:
+    """Cross-validated score of the meta-learner trained on recorded out-of-fold predictions."""
+    is_classifier = classes is not None
+    features = _meta_features(oofs, is_classifier)
+    meta = _meta_learner(is_classifier)
+    method = "predict_proba" if is_classifier else "predict"
+    pred = cross_val_predict(meta, features, y, cv=splits, method=method)
+    rows = np.zeros((len(y), 1))
+    if is_classifier:
+        return float(scorer(_BlendClassifier(pred, classes), rows, y))
+    return float(scorer(_BlendRegressor(pred.reshape(-1, 1)), rows, y))

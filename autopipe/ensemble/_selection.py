@@ -1,0 +1,106 @@
+"""Greedy ensemble selection (Caruana et al., 2004) over recorded out-of-fold predictions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+
+
+class _BlendClassifier(ClassifierMixin, BaseEstimator):
+    """Serves fixed class probabilities to an sklearn scorer."""
+
+    def __init__(self, proba: np.ndarray, classes: np.ndarray) -> None:
+        self.proba = proba
+        self.classes = classes
+        self.classes_ = classes
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        return self.proba
+
+    def predict(self, X: Any) -> np.ndarray:
+        return self.classes[np.argmax(self.proba, axis=1)]
+
+
+class _BlendRegressor(RegressorMixin, BaseEstimator):
+    """Serves fixed predictions to an sklearn scorer."""
+
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+
+    def predict(self, X: Any) -> np.ndarray:
+        return self.values[:, 0]
+
+
+def oof_scorer(
+    scorer: Callable[..., float], y: np.ndarray, classes: np.ndarray | None
+) -> Callable[[np.ndarray], float]:
+    """A function scoring blended out-of-fold predictions with any sklearn scorer."""
+    rows = np.zeros((len(y), 1))
+
+    def score(blend: np.ndarray) -> float:
+        if classes is not None:
+            return float(scorer(_BlendClassifier(blend, classes), rows, y))
+        return float(scorer(_BlendRegressor(blend), rows, y))
+
+    return score
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The outcome of ensemble selection.
+
+    Attributes
+    ----------
+    weights : numpy.ndarray of int
+        How many times each candidate was picked (its voting weight).
+    score : float
+        Score of the weighted blend of out-of-fold predictions.
+    trace : tuple of float
+        Blend score after each round.
+    """
+
+    weights: np.ndarray
+    score: float
+    trace: tuple[float, ...]
+
+
+def select_ensemble(
+    oofs: Sequence[np.ndarray], score: Callable[[np.ndarray], float], *, rounds: int = 50
+) -> Selection:
+    """Greedy forward selection with replacement.
+
+    Each round adds the candidate whose inclusion gives the best score of the
+    averaged predictions (ties: the earlier candidate, so put the best first).
+    The returned weights are those of the best round, so selection never ends
+    on a worse blend than it saw.
+
+    Parameters
+    ----------
+    oofs : sequence of ndarray of shape (n_samples, n_outputs)
+        Out-of-fold predictions of each candidate on the same rows and folds.
+    score : callable
+        Scores a blend (greater is better), e.g. from :func:`oof_scorer`.
+    rounds : int, default=50
+        Number of selection rounds (the ensemble size bound).
+
+    Returns
+    -------
+    selection : Selection
+    """
+    stack = np.stack([np.asarray(o, dtype=np.float64) for o in oofs])
+    total = np.zeros_like(stack[0])
+    picks: list[int] = []
+    trace: list[float] = []
+    for r in range(1, rounds + 1):
+        scores = [score((total + member) / r) for member in stack]
+        best = int(np.argmax(scores))
+        picks.append(best)
+        trace.append(scores[best])
+        total += stack[best]
+    stop = int(np.argmax(trace)) + 1
+    weights = np.bincount(picks[:stop], minlength=len(stack))
+    return Selection(weights=weights, score=trace[stop - 1], trace=tuple(trace))

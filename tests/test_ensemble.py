@@ -1,0 +1,115 @@
+"""Ensembles from recorded out-of-fold predictions: selection, stacking, and when they are used."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.ensemble import StackingClassifier, VotingClassifier, VotingRegressor
+from sklearn.metrics import get_scorer
+
+from autopipe import AutoClassifier, AutoRegressor
+from autopipe.ensemble import oof_scorer, select_ensemble
+from autopipe.evaluate import EvaluationResult, Status
+from autopipe.genome import Genome
+from autopipe.search import SearchHistory
+from autopipe.space import build_space
+from autopipe.testing import assert_same_params, make_tiny_classification, make_tiny_regression
+
+SETTINGS = dict(time_budget=None, generations=1, population_size=6, search_space="light", cv=3, random_state=0)
+
+
+def test_selection_beats_its_members_on_independent_errors():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 400)
+    oofs = []
+    for _ in range(5):
+        p = np.clip(np.where(y == 1, 0.6, 0.4) + rng.normal(0, 0.3, 400), 0, 1)
+        oofs.append(np.c_[1 - p, p])
+    score = oof_scorer(get_scorer("accuracy"), y, np.array([0, 1]))
+    selection = select_ensemble(oofs, score, rounds=25)
+    assert selection.score > max(score(o) for o in oofs) + 0.05
+    assert selection.weights.sum() <= 25 and (selection.weights > 0).sum() >= 3
+    assert selection.score == max(selection.trace)
+
+
+def test_selection_of_one_dominant_candidate_keeps_it_alone():
+    y = np.arange(100) % 2
+    perfect = np.eye(2)[y]
+    noise = np.full((100, 2), 0.5)
+    selection = select_ensemble([perfect, noise], oof_scorer(get_scorer("accuracy"), y, np.array([0, 1])), rounds=10)
+    assert list(selection.weights) == [1, 0]
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_voting_ensemble_for_classification(n_classes):
+    X, y = make_tiny_classification(n_samples=120, n_classes=n_classes, random_state=1)
+    labels = np.array(["ant", "bee", "cat"])[y]  # string labels
+    est = AutoClassifier(**SETTINGS).fit(X, labels)
+    report = est.ensemble_report_
+    assert report["kind"] == "selection" and report["reason"]
+    assert report["build_time"] >= 0
+    if report["used"]:
+        assert isinstance(est.fitted_pipeline_, VotingClassifier)
+        assert est.leaderboard_.iloc[0]["status"] == "ensemble"
+        assert "beats" in est.leaderboard_.iloc[0]["note"]
+    proba = est.predict_proba(X)
+    assert proba.shape == (len(y), n_classes) and np.allclose(proba.sum(axis=1), 1)
+    assert set(est.predict(X)) <= set(labels)
+    again = pickle.loads(pickle.dumps(est))
+    np.testing.assert_array_equal(again.predict(X), est.predict(X))
+
+
+def test_ensemble_is_exported_as_code():
+    X, y = make_tiny_regression(n_samples=120, random_state=2)
+    est = AutoRegressor(**SETTINGS).fit(X, y)
+    namespace: dict = {}
+    exec(est.export(), namespace)
+    assert_same_params(namespace["pipeline"], est.fitted_pipeline_)
+    if est.ensemble_report_["used"]:
+        assert isinstance(est.fitted_pipeline_, VotingRegressor)
+        assert "VotingRegressor" in est.export()
+
+
+def test_stacking_and_none():
+    X, y = make_tiny_classification(n_samples=120, random_state=3)
+    stacked = AutoClassifier(**SETTINGS, ensemble="stacking").fit(X, y)
+    assert stacked.ensemble_report_["kind"] == "stacking"
+    if stacked.ensemble_report_["used"]:
+        assert isinstance(stacked.fitted_pipeline_, StackingClassifier)
+    single = AutoClassifier(**SETTINGS, ensemble=None).fit(X, y)
+    assert single.fitted_pipeline_ is single.best_pipeline_
+    assert (single.leaderboard_.status != "ensemble").all()
+
+
+def test_ensemble_not_used_when_it_does_not_beat_the_best(monkeypatch):
+    X, y = make_tiny_classification(n_samples=120, random_state=4)
+    import autopipe.estimator as module
+    from autopipe.ensemble import Selection
+
+    def worse(oofs, score, rounds):  # a selection whose blend scores below the best single
+        weights = np.zeros(len(oofs), dtype=int)
+        weights[-2:] = 1
+        return Selection(weights=weights, score=-1.0, trace=(-1.0,))
+
+    monkeypatch.setattr(module, "select_ensemble", worse)
+    est = AutoClassifier(**SETTINGS).fit(X, y)
+    assert not est.ensemble_report_["used"]
+    assert "does not beat" in est.ensemble_report_["reason"]
+    assert est.fitted_pipeline_ is est.best_pipeline_
+    last = est.leaderboard_.iloc[-1]
+    assert last["status"] == "ensemble" and "does not beat" in last["note"]
+
+
+def test_history_bounds_the_memory_of_out_of_fold_predictions():
+    space = build_space("light", "regression")
+    rng = np.random.default_rng(0)
+    history = SearchHistory(max_oof_bytes=10 * 1000 * 4)
+    for i in range(30):
+        g = Genome.random(space, rng)
+        oof = np.zeros((1000, 1), dtype=np.float32)
+        history.add(g, EvaluationResult(key=g.key, status=Status.OK, score=float(i), oof=oof), 0, 0.0)
+    kept = [e for e in history if e.result.oof is not None]
+    assert len(kept) == 10
+    assert {e.result.score for e in kept} == set(map(float, range(20, 30)))  # the best keep theirs
