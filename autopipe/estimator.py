@@ -30,7 +30,7 @@ from .ensemble import make_stacking, make_voting, oof_scorer, select_ensemble, s
 from .evaluate import Evaluator
 from .exceptions import AllCandidatesFailedError, CandidateFailureWarning, SearchInterruptedWarning
 from .genome import Genome, compile_genome
-from .report import estimator_to_code, make_leaderboard
+from .report import candidate_notebook, estimator_to_code, make_leaderboard, write_notebook
 from .report import permutation_importances as _permutation_importances
 from .report import plot_history as _plot_history
 from .report import plot_importances as _plot_importances
@@ -297,6 +297,7 @@ class AutoEstimator(BaseEstimator):
             space = build_space(self.search_space, self.task_, n_features=width)
             rng = make_rng(self.random_state)
             seed = draw_seed(rng)
+            self._seed = seed
             self.scorer_ = self._make_scorer()
             splits = self._make_splits(X, y, seed)
             evaluator = Evaluator(
@@ -377,7 +378,10 @@ class AutoEstimator(BaseEstimator):
         if isinstance(X, np.ndarray) and X.dtype == object and X.ndim == 2:
             X = pd.DataFrame(X)
         if not isinstance(X, pd.DataFrame):
-            X = validate_data(self, X, accept_sparse=True, ensure_all_finite="allow-nan", reset=reset)
+            # lil, dok, dia and bsr matrices become csr first: sklearn's finiteness check reads
+            # ``X.data``, which for lil and dok does not hold the values, so inf would slip through.
+            sparse_formats = ["csr", "csc", "coo"]
+            X = validate_data(self, X, accept_sparse=sparse_formats, ensure_all_finite="allow-nan", reset=reset)
             X = _densify(X)
         else:
             if X.shape[0] == 0 or X.shape[1] == 0:
@@ -873,6 +877,79 @@ class AutoEstimator(BaseEstimator):
         if path is not None:
             Path(path).write_text(code)
         return code
+
+    def candidate_pipeline(self, candidate: int = 0) -> Any:
+        """The unfitted pipeline of one successful candidate of the search.
+
+        Parameters
+        ----------
+        candidate : int, default=0
+            Position among the leaderboard's successful rows (status ``"ok"``),
+            best first: 0 is the best single pipeline.
+
+        Returns
+        -------
+        pipeline : sklearn.pipeline.Pipeline
+            The candidate as it was cross-validated (featurization included), unfitted.
+
+        Raises
+        ------
+        IndexError
+            If there is no successful candidate at that position.
+        """
+        check_is_fitted(self)
+        ok = self.leaderboard_[self.leaderboard_["status"] == "ok"]
+        if isinstance(candidate, bool) or not isinstance(candidate, Integral) or not 0 <= candidate < len(ok):
+            raise IndexError(
+                f"candidate must be an int in [0, {len(ok)}): the leaderboard has {len(ok)} "
+                f"successful candidates; got {candidate!r}"
+            )
+        key = ok["pipeline"].iloc[int(candidate)]
+        entry = next(e for e in self.history_ if e.genome.key == key and e.result.ok)
+        return self._compile(entry.genome, self._seed)
+
+    def export_notebook(
+        self, path: str | Path, candidate: int = 0, *, data_path: str | Path | None = None,
+        target: str | None = None,
+    ) -> Path:
+        """Write a Jupyter notebook that rebuilds, cross-validates, fits and evaluates a candidate.
+
+        Parameters
+        ----------
+        path : str or Path
+            The ``.ipynb`` file to write.
+        candidate : int, default=0
+            Position among the leaderboard's successful rows, best first.
+        data_path : str, Path or None, default=None
+            A CSV or Parquet file the notebook reads (a relative path is
+            relative to the notebook's folder). Without it the notebook has a
+            cell where you define ``X`` and ``y``, and does not run until then.
+        target : str or None, default=None
+            The target column of ``data_path``; required with it.
+
+        Returns
+        -------
+        Path
+            ``path``.
+        """
+
+        pipeline = self.candidate_pipeline(candidate)
+        row = self.leaderboard_[self.leaderboard_["status"] == "ok"].iloc[int(candidate)]
+        scoring, cv_score = self._scorer_name(), float(row["score"])
+        if scoring == "score":  # a callable scorer cannot be written into a notebook
+            scoring, cv_score = ("accuracy" if self.task_ == "classification" else "r2"), None
+        notebook = candidate_notebook(
+            estimator_to_code(pipeline),
+            title=str(row["pipeline"]),
+            cv_score=cv_score,
+            scoring=scoring,
+            task=self.task_,
+            data_path=None if data_path is None else str(data_path),
+            target=target,
+            cv=int(self.cv) if isinstance(self.cv, Integral) else 5,
+            random_state=int(self.random_state) if isinstance(self.random_state, Integral) else 0,
+        )
+        return write_notebook(notebook, path)
 
     def _scorer_name(self) -> str:
         if isinstance(self.scoring, str):

@@ -1,17 +1,20 @@
-"""Reports on fitted searches: the leaderboard, plots, permutation importance and export to code."""
+"""Reports on fitted searches: leaderboard, plots, permutation importance, export to code and notebooks."""
 
 from __future__ import annotations
 
 from ._explain import permutation_importances, plot_importances
 from ._export import estimator_to_code
 from ._leaderboard import make_leaderboard
+from ._notebook import candidate_notebook, write_notebook
 from ._plots import plot_history, plot_pareto
 
 __all__ = [
+    "candidate_notebook",
     "estimator_to_code",
     "make_leaderboard",
     "permutation_importances",
     "plot_history",
     "plot_importances",
     "plot_pareto",
+    "write_notebook",
 ]
