@@ -66,5 +66,5 @@ def make_leaderboard(history: SearchHistory, *, ensemble: dict[str, Any] | None 
         row = pd.DataFrame([{k: v for k, v in ensemble.items() if k != "used"}])
         row.insert(0, "rank", pd.array([pd.NA], dtype="Int64"))
         parts = [row, frame] if ensemble.get("used") else [frame, row]
-        frame = pd.concat([p.astype(object) if p.empty else p for p in parts], ignore_index=True)
+        frame = pd.concat([p.astype(object) if p.empty else p for p in parts], ignore_index=True)[COLUMNS]
     return frame.reset_index(drop=True)
