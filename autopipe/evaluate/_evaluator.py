@@ -12,6 +12,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._utils.deadline import Deadline
+from ._dask import DaskPool, active_dask_client
 from ._pool import TaskOutcome, WorkerPool, default_n_workers
 from ._result import EvaluationResult, Status
 from ._task import CVPayload, cross_validate_pipeline
@@ -21,11 +22,19 @@ _SHARED_LOCK = threading.Lock()
 _IN_USE: set[int] = set()
 
 
-def _acquire_pool(n_workers: int, threads: int, memory_limit_mb: float | None) -> tuple[WorkerPool, bool]:
+def _acquire_pool(n_workers: int, threads: int, memory_limit_mb: float | None) -> tuple[WorkerPool | DaskPool, bool]:
     """A pool with this configuration; shared between successive fits to save start-up time.
 
-    Returns the pool and whether it is private (to be closed by the caller).
+    Inside ``joblib.parallel_config(backend="dask")`` it is instead a private
+    ``DaskPool`` on that backend's client (the arguments then do not apply:
+    the cluster decides workers, threads and memory).
+
+    Returns the pool (a ``WorkerPool`` or a ``DaskPool``) and whether it is
+    private (to be closed by the caller).
     """
+    client = active_dask_client()
+    if client is not None:
+        return DaskPool(client), True
     key = (n_workers, threads, memory_limit_mb)
     with _SHARED_LOCK:
         pool = _SHARED.get(key)
@@ -87,7 +96,7 @@ class Evaluator:
         self.n_workers = default_n_workers(n_jobs)
         self.max_eval_time = max_eval_time
         self.memory_limit_mb = memory_limit_mb
-        self._pool: WorkerPool | None = None
+        self._pool: WorkerPool | DaskPool | None = None
         self._private = False
 
     # ------------------------------------------------------------ lifecycle
@@ -125,7 +134,7 @@ class Evaluator:
                 _IN_USE.discard(id(pool))
 
     @property
-    def pool(self) -> WorkerPool:
+    def pool(self) -> WorkerPool | DaskPool:
         if self._pool is None:
             self.open()
         assert self._pool is not None
