@@ -84,7 +84,7 @@ class AutoEstimator(BaseEstimator):
         An sklearn scorer name or callable ``scorer(estimator, X, y)``
         (greater is better). ``None`` means accuracy for classification and
         r2 for regression. :meth:`score` uses the same scorer.
-    cv : int or cross-validation splitter, default=5
+    cv : int, cross-validation splitter or list of (train, test) index pairs, default=5
         Folds for candidate evaluation; an int means stratified k-fold for
         classification and k-fold for regression, shuffled with ``random_state``.
     time_budget : float or None, default=60.0
@@ -198,7 +198,7 @@ class AutoEstimator(BaseEstimator):
     _parameter_constraints: dict[str, list[Any]] = {
         "task": [StrOptions({"auto", "classification", "regression"})],
         "scoring": [str, callable, None],
-        "cv": [Interval(Integral, 2, None, closed="left"), HasMethods(["split", "get_n_splits"])],
+        "cv": [Interval(Integral, 2, None, closed="left"), HasMethods(["split", "get_n_splits"]), list],
         "time_budget": [Interval(Real, 0, None, closed="neither"), None],
         "generations": [Interval(Integral, 0, None, closed="left"), None],
         "population_size": [Interval(Integral, 1, None, closed="left")],
@@ -296,18 +296,17 @@ class AutoEstimator(BaseEstimator):
             self._prefix = () if featurizer is None else (featurizer,)
             space = build_space(self.search_space, self.task_, n_features=width)
             rng = make_rng(self.random_state)
-            seed = draw_seed(rng)
-            self._seed = seed
             self.scorer_ = self._make_scorer()
+            fingerprint = self._fingerprint(X, y, space)
+            history, seed = self._initial_history(fingerprint, default_seed=draw_seed(rng))
+            self._seed = seed
             splits = self._make_splits(X, y, seed)
             evaluator = Evaluator(
                 X, y, splits=splits, scorer=self.scorer_, is_classifier=self.task_ == "classification",
                 n_jobs=self.n_jobs, max_eval_time=self._max_eval_time(),
                 memory_limit_mb=self.memory_limit, random_state=seed,
             )
-            fingerprint = self._fingerprint(X, y, splits, space)
             with evaluator:
-                history = self._initial_history(fingerprint)
                 state = self._search(evaluator, space, rng, seed, deadline, len(splits), history, fingerprint)
             self.search_time_ = deadline.elapsed()
             self._finalize(X, y, state.history, deadline, seed, splits)
@@ -356,9 +355,10 @@ class AutoEstimator(BaseEstimator):
     def _validate_X(self, X: Any, *, reset: bool) -> Any:
         """Check ``X``; DataFrames (and object arrays) stay tables, the rest becomes a dense array.
 
-        Tables: column names that mix strings and other labels become strings;
-        duplicated names (also after that conversion) are a ``ValueError``
-        naming them. At fit time (``reset=True``) the columns of a DataFrame
+        Tables: column names that mix strings and other labels become strings
+        at fit time; at predict time, non-string names become strings when the
+        training names were all strings. Duplicated names (also after that
+        conversion) are a ``ValueError`` naming them. At fit time (``reset=True``) the columns of a DataFrame
         are remembered in ``_train_columns``, whatever their label type (ints
         too, which sklearn does not record as ``feature_names_in_``).
 
@@ -387,12 +387,16 @@ class AutoEstimator(BaseEstimator):
             if X.shape[0] == 0 or X.shape[1] == 0:
                 raise ValueError(f"X has shape {X.shape}: found 0 samples or 0 features; a non-empty table is required.")
             names = list(X.columns)
-            converted = len({isinstance(c, str) for c in names}) > 1
+            train = getattr(self, "_train_columns", None) if not reset and from_table else None
+            if train is None:  # fit, or no training table: mixed names become strings
+                converted = len({isinstance(c, str) for c in names}) > 1
+            else:  # predict: labels take the type of the training labels, to be matched by label
+                converted = all(isinstance(c, str) for c in train) and not all(isinstance(c, str) for c in names)
             if converted:
                 X = X.set_axis([str(c) for c in names], axis=1)
             if not X.columns.is_unique:
                 duplicated = list(dict.fromkeys(X.columns[X.columns.duplicated()]))
-                note = " (after converting the mixed column names to strings)" if converted else ""
+                note = " (after converting the column names to strings)" if converted else ""
                 raise ValueError(f"X has duplicated column names {duplicated}{note}; rename them to be unique.")
             if not reset and from_table:
                 X = self._align_columns(X)
@@ -496,19 +500,26 @@ class AutoEstimator(BaseEstimator):
             return cls()
         return clone(self.strategy) if isinstance(self.strategy, BaseEstimator) else self.strategy
 
-    def _fingerprint(self, X: Any, y: np.ndarray, splits: list[Any], space: SearchSpace) -> str:
-        """Identifies the data and settings a search history belongs to."""
+    def _fingerprint(self, X: Any, y: np.ndarray, space: SearchSpace) -> str:
+        """Identifies the data and settings a search history belongs to (not the random seed)."""
         import joblib
 
-        return joblib.hash((X, y, splits, self.task_, self._scorer_name(), space.fingerprint(), self._prefix))
+        cv = self.cv if isinstance(self.cv, Integral) else repr(self.cv)
+        return joblib.hash((X, y, self.task_, self._scorer_name(), cv, space.fingerprint(), self._prefix))
 
-    def _initial_history(self, fingerprint: str) -> SearchHistory:
-        """An empty history, or the one to continue (``warm_start``, ``checkpoint``)."""
+    def _initial_history(self, fingerprint: str, *, default_seed: int) -> tuple[SearchHistory, int]:
+        """The history to continue (``warm_start``, ``checkpoint``) and its seed, or a fresh start.
+
+        A continued search reuses the seed it started with, so that its folds
+        and operator seeds are the same even when ``random_state`` is None.
+        """
         if self.warm_start and getattr(self, "_fingerprint_", None) == fingerprint:
-            return self.history_.copy()
+            return self.history_.copy(), self._seed
         if self.checkpoint is not None:
-            return load_checkpoint(self.checkpoint, fingerprint) or SearchHistory()
-        return SearchHistory()
+            saved = load_checkpoint(self.checkpoint, fingerprint)
+            if saved is not None:
+                return saved
+        return SearchHistory(), default_seed
 
     def _search(
         self, evaluator: Evaluator, space: SearchSpace, rng: np.random.Generator, seed: int,
@@ -530,7 +541,7 @@ class AutoEstimator(BaseEstimator):
         if self.early_stop is not None:
             callbacks.append(EarlyStopping(self.early_stop))
         if self.checkpoint is not None:
-            callbacks.append(CheckpointCallback(self.checkpoint, fingerprint))
+            callbacks.append(CheckpointCallback(self.checkpoint, fingerprint, seed))
         if self.verbose >= 1:
             callbacks.append(ProgressCallback(self.generations))
         return run_search(

@@ -172,3 +172,24 @@ def test_same_leaderboard_with_one_or_two_workers(clf_data):
     two = AutoClassifier(**fast, n_jobs=2).fit(X, y).leaderboard_
     assert list(one.pipeline) == list(two.pipeline)
     np.testing.assert_allclose(one.score.to_numpy(dtype=float), two.score.to_numpy(dtype=float))
+
+
+def test_checkpoint_resumes_without_a_random_state(tmp_path, clf_data):
+    X, y = clf_data
+    ckpt = tmp_path / "unseeded.ckpt"
+    fast = dict(time_budget=None, generations=0, population_size=3, search_space="light", cv=3, checkpoint=ckpt)
+    first = AutoClassifier(**fast).fit(X, y)
+    second = AutoClassifier(**{**fast, "generations": 1}).fit(X, y)
+    keys = [e.genome.key for e in second.history_]
+    assert keys[:3] == [e.genome.key for e in first.history_]  # resumed with the saved seed
+    assert len(keys) == len(set(keys)) > 3
+
+
+def test_cv_as_a_list_of_splits(clf_data):
+    from sklearn.model_selection import KFold
+
+    X, y = clf_data
+    splits = list(KFold(4, shuffle=True, random_state=0).split(X))
+    est = AutoClassifier(time_budget=None, generations=0, population_size=3, search_space="light", cv=splits,
+                         random_state=0).fit(X, y)
+    assert all(len(e.result.fold_scores) == 4 for e in est.history_ if e.result.ok)

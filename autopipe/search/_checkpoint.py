@@ -17,14 +17,15 @@ logger = logging.getLogger(__name__)
 _FORMAT = "autopipe-checkpoint-1"
 
 
-def save_checkpoint(path: str | Path, history: SearchHistory, fingerprint: str) -> None:
-    """Write ``history`` to ``path`` atomically (temporary file, fsync, then rename).
+def save_checkpoint(path: str | Path, history: SearchHistory, fingerprint: str, seed: int = 0) -> None:
+    """Write ``history`` (and the search's ``seed``) to ``path`` atomically: temporary file, fsync, rename.
 
     A reader never sees a half-written file: either the old checkpoint or the new one.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    blob = pickle.dumps({"format": _FORMAT, "fingerprint": fingerprint, "history": history}, protocol=5)
+    state = {"format": _FORMAT, "fingerprint": fingerprint, "seed": seed, "history": history}
+    blob = pickle.dumps(state, protocol=5)
     fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -37,8 +38,8 @@ def save_checkpoint(path: str | Path, history: SearchHistory, fingerprint: str) 
         raise
 
 
-def load_checkpoint(path: str | Path, fingerprint: str) -> SearchHistory | None:
-    """The history saved at ``path`` for the same data and settings, else ``None``.
+def load_checkpoint(path: str | Path, fingerprint: str) -> tuple[SearchHistory, int] | None:
+    """The history and seed saved at ``path`` for the same data and settings, else ``None``.
 
     A checkpoint made for other data, task, folds, scorer or search space is
     ignored (with a warning in the log) and will be overwritten.
@@ -55,7 +56,7 @@ def load_checkpoint(path: str | Path, fingerprint: str) -> SearchHistory | None:
         return None
     history: SearchHistory = saved["history"]
     logger.info("resuming from %s: %d candidates already evaluated", path, len(history))
-    return history
+    return history, int(saved["seed"])
 
 
 class CheckpointCallback(SearchCallback):
@@ -67,14 +68,17 @@ class CheckpointCallback(SearchCallback):
         The checkpoint file.
     fingerprint : str
         Identifies the data and settings the history belongs to.
+    seed : int, default=0
+        The search's seed, reused when it resumes.
     """
 
-    def __init__(self, path: str | Path, fingerprint: str) -> None:
+    def __init__(self, path: str | Path, fingerprint: str, seed: int = 0) -> None:
         self.path = path
         self.fingerprint = fingerprint
+        self.seed = seed
 
     def on_batch_end(self, state: SearchState) -> None:
-        save_checkpoint(self.path, state.history, self.fingerprint)
+        save_checkpoint(self.path, state.history, self.fingerprint, self.seed)
 
     def on_search_end(self, state: SearchState) -> None:
-        save_checkpoint(self.path, state.history, self.fingerprint)
+        save_checkpoint(self.path, state.history, self.fingerprint, self.seed)
