@@ -125,7 +125,7 @@ class ToNumeric(OneToOneFeatureMixin, _TableTransformer):
     ----------
     n_features_in_ : int
         Number of columns seen during :meth:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names seen during :meth:`fit`; only defined when they are all
         strings.
 
@@ -236,7 +236,7 @@ class ToString(OneToOneFeatureMixin, _TableTransformer):
     ----------
     n_features_in_ : int
         Number of columns seen during :meth:`fit` (1 for 1-d input).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names seen during :meth:`fit`; only defined when they are all
         strings.
 
@@ -352,11 +352,11 @@ class FrequencyEncoder(OneToOneFeatureMixin, _TableTransformer):
     frequencies_ : list of ndarray
         For each input column, the relative frequency of each entry of
         ``categories_`` (the share of all training rows, missing ones included).
-    missing_frequencies_ : ndarray of shape (n_features_in_,)
+    missing_frequencies_ : ndarray of shape (`n_features_in_`,)
         The share of training rows in which each column was missing.
     n_features_in_ : int
         Number of columns seen during :meth:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names seen during :meth:`fit`; only defined when they are all
         strings.
 
@@ -502,14 +502,14 @@ class DateTimeFeatures(_TableTransformer):
 
     Attributes
     ----------
-    with_hour_ : ndarray of shape (n_features_in_,), dtype bool
+    with_hour_ : ndarray of shape (`n_features_in_`,), dtype bool
         Whether an ``hour`` feature is produced for each input column.
     fill_values_ : list of ndarray
         For each input column, the values used for missing dates (training
         medians of each calendar part; 0 for a column with no valid date).
     n_features_in_ : int
         Number of columns seen during :meth:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names seen during :meth:`fit`; only defined when they are all
         strings.
 

@@ -51,7 +51,7 @@ class ZeroCount(TransformerMixin, BaseEstimator):
     ----------
     n_features_in_ : int
         Number of features seen during :meth:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during :meth:`fit`, when they are all strings.
 
     Examples
@@ -146,7 +146,7 @@ class StackingTransformer(TransformerMixin, BaseEstimator):
         The fitted clone of ``estimator``.
     n_features_in_ : int
         Number of features seen during :meth:`fit`.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during :meth:`fit`, when they are all strings.
     n_added_features_ : int
         Number of columns appended by :meth:`transform`.
@@ -222,7 +222,7 @@ class StackingTransformer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_new : ndarray or sparse matrix of shape (n_samples, n_features + n_added_features_)
+        X_new : ndarray or sparse matrix of shape (n_samples, n_features + `n_added_features_`)
         """
         check_is_fitted(self)
         X = self._validate(X, reset=False)
