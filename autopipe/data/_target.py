@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import warnings
+from numbers import Integral, Number
 from typing import Any
 
 import numpy as np
@@ -25,6 +27,10 @@ def check_target(y: Any, n_samples: int) -> np.ndarray:
         raise ValueError("y is required: autopipe learns a supervised task from X and y.")
     if isinstance(y, (pd.Series, pd.DataFrame)):
         y = y.to_numpy()
+    if isinstance(y, (list, tuple)) and any(isinstance(v, str) for v in y):
+        # object, not numpy's str dtype: that would strip trailing "\0" from labels
+        # (merging "a" and "a\0") and turn numbers mixed with strings into strings.
+        y = np.asarray(y, dtype=object)
     y = np.asarray(y)
     if y.ndim == 2 and y.shape[1] == 1:
         warnings.warn(
@@ -66,8 +72,32 @@ def infer_task(y: np.ndarray) -> str:
     return "regression"
 
 
+def _label_type(value: Any) -> str:
+    """``"number"`` (booleans too), ``"str"`` (numpy's too) or the type name of one label."""
+    if isinstance(value, Number):
+        return "number"
+    return "str" if isinstance(value, str) else type(value).__name__
+
+
+def _label_types(y: np.ndarray) -> list[str]:
+    """The sorted kinds of the labels in an object ``y`` (see :func:`_label_type`)."""
+    return sorted({_label_type(v) for v in y})
+
+
 def check_classes(y: np.ndarray) -> np.ndarray:
-    """The sorted classes of a classification target; at least two are needed."""
+    """The sorted classes of a classification target; at least two are needed.
+
+    Labels of mixed types (e.g. ``1`` and ``"a"`` in one object array) are
+    refused with a message naming the types, instead of sklearn's "Unknown
+    label type: unknown".
+    """
+    if y.dtype == object:
+        types = _label_types(y)
+        if len(types) > 1:
+            raise ValueError(
+                f"y mixes label types {types}; class labels must all be numbers or all strings, "
+                "e.g. convert them with y.astype(str)."
+            )
     check_classification_targets(y)
     classes = np.unique(y)
     if len(classes) < 2:
@@ -75,3 +105,142 @@ def check_classes(y: np.ndarray) -> np.ndarray:
             f"y has a single class ({classes[0]!r}); classification needs at least 2 classes."
         )
     return classes
+
+
+#: Largest |y| for regression: out-of-fold predictions are kept as float32 (max 3.4e38),
+#: with room for predictions that overshoot the target's range.
+REGRESSION_TARGET_LIMIT = float(np.finfo(np.float32).max) / 10
+
+
+def check_regression_target(y: np.ndarray) -> np.ndarray:
+    """A regression target as numbers, refusing values too large for the search's arithmetic.
+
+    Two limits apply, and the smaller one counts:
+
+    - every evaluation keeps its out-of-fold predictions as float32 (max
+      about 3.4e38), which the ensemble step scores: a larger target would
+      make them infinite, so ``max(|y|)`` must stay below
+      :data:`REGRESSION_TARGET_LIMIT` (3.4e37);
+    - scores such as r2 and mean squared error sum squared errors in
+      float64: ``4 * n_samples * max(|y|)**2`` must stay below the largest
+      float64 (about 1.8e308), otherwise every fold score is NaN.
+
+    Booleans and numbers are returned as they are; other values are converted
+    to float64.
+
+    Raises
+    ------
+    ValueError
+        If ``y`` cannot be converted to numbers, or is too large in magnitude.
+    """
+    if y.dtype.kind not in "biuf":
+        try:
+            y = y.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"regression needs a numeric y; could not convert it: {exc}") from None
+    largest = float(np.max(np.abs(y.astype(np.float64))))
+    limit = min(REGRESSION_TARGET_LIMIT, math.sqrt(np.finfo(np.float64).max / (4 * len(y))))
+    if largest > limit:
+        raise ValueError(
+            f"y holds values too large in magnitude (max |y| = {largest:.3g}, limit {limit:.3g}): "
+            "out-of-fold predictions are kept as float32 and squared errors summed in float64; "
+            "rescale the target, e.g. divide it by a constant or take its logarithm."
+        )
+    return y
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value it holds (for readable messages)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+#: A training fold holding a single class is refused when at least this likely.
+SINGLE_CLASS_FOLD_RISK = 1e-4
+
+
+def _log_comb(n: int, k: int) -> float:
+    """``log(C(n, k))``, without computing huge integers."""
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
+def single_class_fold_risk(counts: np.ndarray, n_splits: int) -> float:
+    """Chance that shuffled k-fold leaves some training fold with a single class (union bound).
+
+    A training fold holds class ``c`` alone exactly when its test fold takes
+    every row outside ``c``. With ``m`` such rows and a test fold of ``t``
+    rows drawn at random from ``n``, that happens with probability
+    ``C(n - m, t - m) / C(n, t)``; the chances are summed over classes and
+    folds (sizes as :class:`~sklearn.model_selection.KFold` makes them).
+
+    Parameters
+    ----------
+    counts : ndarray of int
+        Rows per class.
+    n_splits : int
+        Number of folds.
+
+    Returns
+    -------
+    risk : float
+        An upper bound of the chance, at most 1.
+    """
+    n = int(counts.sum())
+    sizes = [n // n_splits + (1 if f < n % n_splits else 0) for f in range(n_splits)]
+    risk = 0.0
+    for count in counts:
+        m = n - int(count)
+        for t in sizes:
+            if t >= m:
+                risk += math.exp(_log_comb(n - m, t - m) - _log_comb(n, t))
+    return min(risk, 1.0)
+
+
+def check_cv_rows(y: np.ndarray, *, task: str, cv: Any, scoring: Any) -> None:
+    """Refuse a target that integer ``cv`` folds cannot score, before any candidate runs.
+
+    With an int ``cv``, the estimator makes ``min(cv, n_samples)`` folds:
+    stratified for classification when every class has at least 2 members,
+    plain shuffled k-fold otherwise (see ``AutoEstimator._make_splits``).
+    Two cases would make every candidate fail, so they are errors here:
+
+    - regression scored by r2 (the default) with fewer than ``2 * cv`` rows: a
+      test fold would hold a single row, where r2 is undefined (NaN);
+    - classification with a single-member class (so plain k-fold) when a
+      training fold would hold a single class, which no classifier learns
+      from, with a chance of at least :data:`SINGLE_CLASS_FOLD_RISK` (see
+      :func:`single_class_fold_risk`; a binary target with a single-member
+      class always does). Otherwise the search runs, and a training fold
+      that merely lacks some rare classes is fine.
+
+    A cross-validation splitter object is the caller's responsibility and is
+    not checked.
+
+    Raises
+    ------
+    ValueError
+        In the two cases above, with what to change.
+    """
+    if not isinstance(cv, Integral) or isinstance(cv, bool):
+        return
+    n = len(y)
+    if task == "regression":
+        if scoring in (None, "r2") and n < 2 * cv:
+            raise ValueError(
+                f"Found n_samples = {n} with cv={cv}: a test fold would hold a single row, where the "
+                f"r2 score is undefined; pass at least {2 * cv} rows, fewer folds (cv) or another scoring."
+            )
+        return
+    labels, counts = np.unique(y, return_counts=True)
+    if counts.min() >= 2:
+        return
+    n_splits = min(int(cv), n)
+    risk = single_class_fold_risk(counts, n_splits)
+    if risk >= SINGLE_CLASS_FOLD_RISK:
+        singles = [_plain(v) for v in labels[counts == 1]]
+        raise ValueError(
+            f"y has class(es) with a single member {singles[:10]}, so the {n_splits} folds cannot be "
+            f"stratified, and with so few rows outside the largest class "
+            f"{_plain(labels[counts.argmax()])!r} a training fold would hold one class only "
+            f"(chance {risk:.2g}), which no classifier can learn from. Add rows of the rare classes, "
+            "drop the single-member classes, or use more folds (cv)."
+        )
