@@ -277,3 +277,27 @@ def test_plots_and_explanations_from_the_facade(fast):
     assert est.plot_pareto().get_xlabel().startswith("complexity")
     table = est.explain(X, y, random_state=0, plot=True)
     assert table.iloc[0]["feature"] == "signal" and table.iloc[0]["importance_mean"] > 0.1
+
+
+def test_decision_function_and_missing_predict_proba(clf_data, fast):
+    X, y = clf_data
+    est = AutoClassifier(**{**fast, "search_space": {"LinearSVC": {}}, "ensemble": None}).fit(X, y)
+    assert est.decision_function(X).shape == (len(y),)
+    assert not hasattr(est, "predict_proba")
+    with pytest.raises(AttributeError, match="predict_proba"):
+        est.predict_proba(X)
+
+
+def test_candidate_pipeline_and_export_notebook(tmp_path, clf_data, fast):
+    nbformat = pytest.importorskip("nbformat")
+    X, y = clf_data
+    est = AutoClassifier(**fast).fit(X, y)
+    ok = est.leaderboard_[est.leaderboard_.status == "ok"]
+    second = est.candidate_pipeline(1)
+    assert second.get_params()["memory"] is None and not hasattr(second[-1], "n_features_in_")  # unfitted
+    path = est.export_notebook(tmp_path / "candidate.ipynb", candidate=1)
+    notebook = nbformat.read(path, as_version=4)
+    text = "\n".join(cell.source for cell in notebook.cells)
+    assert ok.iloc[1]["pipeline"][:40] in text and "pipeline = " in text
+    with pytest.raises(IndexError, match="candidate"):
+        est.candidate_pipeline(len(ok))

@@ -55,6 +55,13 @@ def _check_columns(frame: pd.DataFrame, needed: list[str], name: str) -> None:
         )
 
 
+def _candidates(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows that are candidates (the leaderboard's ``ensemble`` row is not one)."""
+    if "status" not in frame.columns:
+        return frame
+    return frame[frame["status"].astype(str) != "ensemble"].reset_index(drop=True)
+
+
 def _succeeded(frame: pd.DataFrame) -> np.ndarray:
     """Boolean mask of rows whose evaluation succeeded with a finite score."""
     score = pd.to_numeric(frame["score"], errors="coerce").to_numpy(dtype=float)
@@ -147,6 +154,7 @@ def plot_history(leaderboard: pd.DataFrame, *, x: str = "elapsed", ax: Axes | No
     if x not in _HISTORY_X:
         raise ValueError(f"x must be one of {list(_HISTORY_X)}, got {x!r}.")
     _check_columns(leaderboard, ["score", x], "leaderboard")
+    leaderboard = _candidates(leaderboard)
     if len(leaderboard) == 0:
         raise ValueError("leaderboard is empty: there is no search history to plot.")
     ax = _get_ax(ax)
@@ -253,6 +261,7 @@ def plot_pareto(leaderboard: pd.DataFrame, front: pd.DataFrame, *, ax: Axes | No
     needed = ["score", "complexity", "pipeline"]
     _check_columns(leaderboard, needed, "leaderboard")
     _check_columns(front, ["score", "complexity"], "front")
+    leaderboard = _candidates(leaderboard)
     complexity = pd.to_numeric(leaderboard["complexity"], errors="coerce").to_numpy(dtype=float)
     good = _succeeded(leaderboard) & _full_fidelity(leaderboard) & np.isfinite(complexity)
     if not good.any():

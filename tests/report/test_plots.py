@@ -52,6 +52,7 @@ def with_failures() -> pd.DataFrame:
     frame["score_std"] = np.where(frame["status"] == "ok", 0.01, np.nan)
     frame["fit_time"] = 0.1
     frame["fidelity"] = 1.0
+    frame["note"] = ""
     rank = pd.array([1, 2, 3, 4, 5, pd.NA, pd.NA], dtype="Int64")
     frame.insert(0, "rank", rank)
     return frame[COLUMNS]
@@ -69,14 +70,14 @@ def test_history_of_a_real_search(fitted: AutoClassifier, x: str) -> None:
     board = fitted.leaderboard_
     ax = plot_history(board, x=x)
     assert isinstance(ax, Axes)
-    assert ax.get_title() == f"Search history: {len(board)} candidates"
+    assert ax.get_title() == f"Search history: {len(board[board.status != 'ensemble'])} candidates"
     assert ax.get_ylabel() == "cross-validated score"
     assert ax.get_xlabel() == ("seconds since the search started" if x == "elapsed" else "generation")
     texts = _legend_texts(ax)
     assert "best so far" in texts
     assert not any(t.startswith("failed") for t in texts)
     best_line = next(line for line in ax.get_lines() if line.get_label() == "best so far")
-    assert np.max(best_line.get_ydata()) == pytest.approx(board["score"].max())
+    assert np.max(best_line.get_ydata()) == pytest.approx(board[board.status == "ok"]["score"].max())
     ax.figure.canvas.draw()  # renders without error
 
 
@@ -143,10 +144,10 @@ def test_pareto_of_a_real_search(fitted: AutoClassifier) -> None:
     board, front = fitted.leaderboard_, fitted.pareto_front_
     ax = plot_pareto(board, front)
     assert isinstance(ax, Axes)
-    assert ax.get_title() == f"Score vs. complexity: {len(board)} candidates, {len(front)} on the Pareto front"
+    assert ax.get_title() == f"Score vs. complexity: {len(board[board.status != 'ensemble'])} candidates, {len(front)} on the Pareto front"
     assert ax.get_xlabel() == "complexity (number of operators)"
     assert ax.get_ylabel() == "cross-validated score"
-    assert set(_legend_texts(ax)) == {f"candidates ({len(board)})", f"Pareto front ({len(front)})"}
+    assert set(_legend_texts(ax)) == {f"candidates ({len(board[board.status != 'ensemble'])})", f"Pareto front ({len(front)})"}
     (label,) = ax.texts
     assert label.get_text() == "best: " + _shorten(board["pipeline"].iloc[0])
     assert label.xy == (board["complexity"].iloc[0], board["score"].iloc[0])
