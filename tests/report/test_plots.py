@@ -149,8 +149,9 @@ def test_pareto_of_a_real_search(fitted: AutoClassifier) -> None:
     assert ax.get_ylabel() == "cross-validated score"
     assert set(_legend_texts(ax)) == {f"candidates ({len(board[board.status != 'ensemble'])})", f"Pareto front ({len(front)})"}
     (label,) = ax.texts
-    assert label.get_text() == "best: " + _shorten(board[board.status == "ok"]["pipeline"].iloc[0])
-    assert label.xy == (board["complexity"].iloc[0], board["score"].iloc[0])
+    best = board[board.status == "ok"].iloc[0]
+    assert label.get_text() == "best: " + _shorten(best["pipeline"])
+    assert label.xy == (best["complexity"], best["score"])
     ax.figure.canvas.draw()
 
 
