@@ -602,7 +602,10 @@ class AutoEstimator(BaseEstimator):
         is_clf = self.task_ == "classification"
         kind = "proba" if is_clf else "predict"
         ranked = [e for e in history.ranked() if e.result.ok]
-        usable = [e for e in ranked if e.result.oof is not None and e.result.oof_kind == kind][:20]
+        usable = [
+            e for e in ranked
+            if e.result.oof is not None and e.result.oof_kind == kind and np.isfinite(e.result.oof).all()
+        ][:20]
         factor = 1.0 if self.ensemble == "selection" else 1.0 + len(splits)
         affordable, spent = [], 0.0
         for entry in usable:

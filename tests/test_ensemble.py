@@ -113,3 +113,23 @@ def test_history_bounds_the_memory_of_out_of_fold_predictions():
     kept = [e for e in history if e.result.oof is not None]
     assert len(kept) == 10
     assert {e.result.score for e in kept} == set(map(float, range(20, 30)))  # the best keep theirs
+
+
+def test_candidates_with_non_finite_predictions_are_left_out(monkeypatch):
+    import autopipe.estimator as module
+
+    X, y = make_tiny_regression(n_samples=120, random_state=5)
+    est = AutoRegressor(**SETTINGS)
+    original = module.AutoEstimator._plan_ensemble
+
+    def poisoned(self, y, history, deadline, splits):
+        for entry in list(history)[:2]:
+            if entry.result.oof is not None:
+                entry.result.oof[0, 0] = np.inf
+        return original(self, y, history, deadline, splits)
+
+    monkeypatch.setattr(module.AutoEstimator, "_plan_ensemble", poisoned)
+    est.fit(X, y)
+    members = {key for _, key, _ in est.ensemble_report_["members"]}
+    poisoned_keys = {e.genome.key for e in list(est.history_)[:2]}
+    assert not members & poisoned_keys
