@@ -170,7 +170,7 @@ def _build_parser() -> _Parser:
     fit.add_argument("--n-jobs", type=_n_jobs, default=None, metavar="N",
                      help="worker processes, -1 for one per core (default: 1)")
     fit.add_argument("--seed", type=_int_at_least(0), default=None, metavar="N", help="random seed")
-    fit.add_argument("--preset", choices=["default", "light"], default="default",
+    fit.add_argument("--preset", choices=["default", "light", "nn"], default="default",
                      help="search space: 'light' keeps only fast operators (default: default)")
     fit.add_argument("--verbose", type=int, choices=[0, 1, 2], default=0,
                      help="0: quiet; 1: progress bar; 2: also log each step (default: 0)")

@@ -12,6 +12,7 @@ from autopipe.space._distributions import (
 from autopipe.space._operator import Operator, Role
 from autopipe.space._presets import PRESETS, get_preset
 from autopipe.space._space import SearchSpace, build_space
+from autopipe.space.nets import NeuralNetClassifierOperator, NeuralNetRegressorOperator
 from autopipe.space.transformers import StackingTransformer, ZeroCount
 
 __all__ = [
@@ -20,6 +21,8 @@ __all__ = [
     "Distribution",
     "FloatDistribution",
     "IntDistribution",
+    "NeuralNetClassifierOperator",
+    "NeuralNetRegressorOperator",
     "Operator",
     "Role",
     "SearchSpace",

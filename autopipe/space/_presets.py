@@ -8,11 +8,11 @@ from collections.abc import Mapping
 from autopipe.exceptions import SearchSpaceError
 from autopipe.space._distributions import Categorical, Distribution, IntDistribution
 from autopipe.space._operator import TASKS
-from autopipe.space._registry import registry_by_name
+from autopipe.space._registry import NN_OPERATORS, registry_by_name
 
 __all__ = ["PRESETS", "get_preset"]
 
-PRESETS: tuple[str, ...] = ("default", "light")
+PRESETS: tuple[str, ...] = ("default", "light", "nn")
 
 # "light": operators that fit in well under a second on mid-sized data. A value
 # of None keeps the registry's distributions; a dict replaces the named ones.
@@ -47,11 +47,34 @@ _LIGHT: dict[str, Mapping[str, Distribution] | None] = {
 }
 
 
+# "nn": the neural networks (torch and skorch needed) and the preprocessing that
+# suits them: scaling, PCA and cheap feature selection.
+_NN: dict[str, Mapping[str, Distribution] | None] = {
+    "StandardScaler": None,
+    "RobustScaler": None,
+    "MinMaxScaler": None,
+    "MaxAbsScaler": None,
+    "PCA": None,
+    "VarianceThreshold": None,
+    "SelectPercentile": None,
+    **{op_name: None for op_name in NN_OPERATORS},
+}
+
+
 def _preset_table(name: str) -> dict[str, Mapping[str, Distribution] | None]:
     if name == "default":
-        return {op_name: None for op_name in registry_by_name()}
+        # The neural networks stay out until measurements say they pay off.
+        return {op_name: None for op_name in registry_by_name() if op_name not in NN_OPERATORS}
     if name == "light":
         return _LIGHT
+    if name == "nn":
+        by_name = registry_by_name()
+        if not all(op_name in by_name for op_name in NN_OPERATORS):
+            raise SearchSpaceError(
+                "The 'nn' search space preset needs PyTorch and skorch, which are not "
+                "installed: install autopipe[nn] (pip install 'autopipe[nn]')."
+            )
+        return _NN
     hint = difflib.get_close_matches(str(name), PRESETS, n=1)
     raise SearchSpaceError(
         f"Unknown search space preset {name!r}. Valid presets are: {list(PRESETS)}."
@@ -91,7 +114,8 @@ def get_preset(name: str, task: str | None = None) -> dict[str, dict[str, Distri
     Raises
     ------
     SearchSpaceError
-        If ``name`` is not a preset or ``task`` is not a task.
+        If ``name`` is not a preset or ``task`` is not a task, or for ``"nn"``
+        when torch and skorch are not installed.
 
     Examples
     --------

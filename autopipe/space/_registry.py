@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
+import logging
 from types import MappingProxyType
 from typing import Any
 
@@ -11,7 +13,18 @@ from autopipe.space._distributions import FloatDistribution as F
 from autopipe.space._distributions import IntDistribution as I
 from autopipe.space._operator import Operator, Role
 
-__all__ = ["registry_by_name", "registry_class_names", "registry_operators"]
+__all__ = [
+    "NN_OPERATORS",
+    "nn_available",
+    "registry_by_name",
+    "registry_class_names",
+    "registry_operators",
+]
+
+logger = logging.getLogger(__name__)
+
+# Registry names of the neural-network operators (present only with torch and skorch).
+NN_OPERATORS: tuple[str, ...] = ("NeuralNetClassifier", "NeuralNetRegressor")
 
 _BOTH = frozenset({"classification", "regression"})
 _CLF = frozenset({"classification"})
@@ -426,15 +439,66 @@ def _regressors() -> list[Operator]:
     ]
 
 
+def nn_available() -> bool:
+    """Whether torch and skorch are installed (found without importing them).
+
+    Returns
+    -------
+    available : bool
+    """
+    return (
+        importlib.util.find_spec("torch") is not None
+        and importlib.util.find_spec("skorch") is not None
+    )
+
+
+def _neural_nets() -> list[Operator]:
+    if not nn_available():
+        logger.info("neural-network operators left out: install autopipe[nn]")
+        return []
+    from autopipe.space.nets import (
+        NeuralNetClassifierOperator,
+        NeuralNetRegressorOperator,
+    )
+
+    def params() -> dict[str, Any]:
+        return {
+            "n_layers": I(1, 4),
+            "width": I(16, 512, log=True),
+            "shrink": C((1.0, 0.5)),
+            "activation": C(("relu", "gelu", "tanh", "silu")),
+            "dropout": F(0.0, 0.5),
+            "norm": C((None, "batch", "layer")),
+            "skip": C((False, True)),
+            "optimizer": C(("adam", "adamw", "sgd")),
+            "lr": F(1e-4, 1e-1, log=True),
+            "weight_decay": F(1e-6, 1e-2, log=True),
+            "batch_size": I(32, 512, log=True),
+            "max_epochs": I(5, 100),
+            "early_stopping": C((True, False)),
+        }
+
+    m = Role.MODEL
+    fixed = {"device": "auto"}
+    clf_name, reg_name = NN_OPERATORS
+    return [
+        Operator(clf_name, NeuralNetClassifierOperator, m, _CLF, params(), fixed=dict(fixed)),
+        Operator(reg_name, NeuralNetRegressorOperator, m, _REG, params(), fixed=dict(fixed)),
+    ]
+
+
 @functools.cache
 def registry_operators() -> tuple[Operator, ...]:
     """Every built-in operator record (built on first use, then cached).
 
     A name appears twice when the two tasks need different fixed arguments
     (``SelectPercentile`` with ``f_classif`` or ``f_regression``); within one
-    task names are unique.
+    task names are unique. The neural-network operators (:data:`NN_OPERATORS`)
+    are included only when torch and skorch are installed.
     """
-    return tuple(_transformers() + _selectors() + _classifiers() + _regressors())
+    return tuple(
+        _transformers() + _selectors() + _classifiers() + _regressors() + _neural_nets()
+    )
 
 
 @functools.cache

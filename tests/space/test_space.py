@@ -29,7 +29,7 @@ from autopipe.space import (
     get_preset,
 )
 from autopipe.space._operator import stable_repr
-from autopipe.space._registry import registry_operators
+from autopipe.space._registry import NN_OPERATORS, registry_operators
 
 TASKS = ("classification", "regression")
 
@@ -75,7 +75,7 @@ class Clusterish:
 
 
 def test_presets_listed() -> None:
-    assert PRESETS == ("default", "light")
+    assert PRESETS == ("default", "light", "nn")
 
 
 @pytest.mark.parametrize("preset", PRESETS)
@@ -89,8 +89,10 @@ def test_presets_resolve_for_both_tasks(preset: str, task: str) -> None:
     assert len({op.name for op in space}) == len(space)
     if preset == "light":
         assert {op.name for op in space} == LIGHT[task]
+    elif preset == "nn":
+        assert {op.name for op in space.models} <= {"NeuralNetClassifier", "NeuralNetRegressor"}
     else:
-        expected = {op.name for op in registry_operators() if task in op.tasks}
+        expected = {op.name for op in registry_operators() if task in op.tasks} - set(NN_OPERATORS)
         assert {op.name for op in space} == expected
     # preset dict and preset name give the same space
     assert build_space(get_preset(preset, task), task) == space

@@ -1,0 +1,150 @@
+"""PyTorch modules used by :mod:`autopipe.space.nets` (imports torch: load lazily).
+
+Only :mod:`autopipe.space.nets` imports this module, and only when a network is
+built, so ``import autopipe.space`` never imports torch. The classes live at
+module level so that fitted networks pickle and clone.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+__all__ = ["ACTIVATIONS", "NORMS", "MLPModule", "layer_widths"]
+
+ACTIVATIONS: dict[str, type[nn.Module]] = {
+    "relu": nn.ReLU,
+    "gelu": nn.GELU,
+    "tanh": nn.Tanh,
+    "silu": nn.SiLU,
+}
+NORMS: tuple[str | None, ...] = (None, "batch", "layer")
+
+
+def layer_widths(n_layers: int, width: int, shrink: float) -> list[int]:
+    """Widths of the hidden layers.
+
+    Parameters
+    ----------
+    n_layers : int
+        Number of hidden layers, at least 1.
+    width : int
+        Width of the first hidden layer, at least 1.
+    shrink : float
+        Factor applied to the width from one layer to the next (``1.0``: all
+        layers equally wide, ``0.5``: each layer half as wide as the one before).
+
+    Returns
+    -------
+    widths : list of int
+        One width per hidden layer, never below 1.
+    """
+    return [max(1, round(width * shrink**i)) for i in range(n_layers)]
+
+
+class _Block(nn.Module):
+    """One hidden layer: linear, optional normalization, activation, dropout."""
+
+    def __init__(
+        self, n_in: int, n_out: int, activation: str, dropout: float, norm: str | None, skip: bool
+    ) -> None:
+        super().__init__()
+        layers: list[nn.Module] = [nn.Linear(n_in, n_out)]
+        if norm == "batch":
+            layers.append(nn.BatchNorm1d(n_out))
+        elif norm == "layer":
+            layers.append(nn.LayerNorm(n_out))
+        layers.append(ACTIVATIONS[activation]())
+        if dropout > 0:
+            layers.append(nn.Dropout(dropout))
+        self.body = nn.Sequential(*layers)
+        # A residual connection needs equal input and output widths.
+        self.residual = bool(skip) and n_in == n_out
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = self.body(x)
+        return x + out if self.residual else out
+
+
+class MLPModule(nn.Module):
+    """A chain-structured multilayer perceptron.
+
+    Each hidden layer is ``Linear -> [BatchNorm1d | LayerNorm] -> activation ->
+    [Dropout]``; with ``skip=True`` a hidden layer whose input and output widths
+    are equal adds its input to its output (a residual connection). A final
+    linear layer maps to ``n_outputs`` values (logits or regression outputs).
+
+    Parameters
+    ----------
+    n_features : int
+        Number of input features.
+    n_outputs : int
+        Number of outputs: classes for a classifier, targets for a regressor.
+    n_layers : int, default=2
+        Number of hidden layers.
+    width : int, default=64
+        Width of the first hidden layer.
+    shrink : float, default=1.0
+        Width factor from one hidden layer to the next (see :func:`layer_widths`).
+    activation : {"relu", "gelu", "tanh", "silu"}, default="relu"
+        Activation after each hidden layer.
+    dropout : float, default=0.0
+        Dropout probability after each activation (none when 0).
+    norm : {None, "batch", "layer"}, default=None
+        Normalization after each hidden linear layer.
+    skip : bool, default=False
+        Residual connections between hidden layers of equal width.
+
+    Examples
+    --------
+    >>> import torch
+    >>> module = MLPModule(5, 3, n_layers=2, width=16, norm="layer", skip=True)
+    >>> module(torch.zeros(4, 5)).shape
+    torch.Size([4, 3])
+    """
+
+    def __init__(
+        self,
+        n_features: int,
+        n_outputs: int,
+        n_layers: int = 2,
+        width: int = 64,
+        shrink: float = 1.0,
+        activation: str = "relu",
+        dropout: float = 0.0,
+        norm: str | None = None,
+        skip: bool = False,
+    ) -> None:
+        super().__init__()
+        if activation not in ACTIVATIONS:
+            raise ValueError(
+                f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r} instead."
+            )
+        if norm not in NORMS:
+            raise ValueError(f"norm must be one of {list(NORMS)}, got {norm!r} instead.")
+        if int(n_layers) < 1 or int(width) < 1 or int(n_features) < 1 or int(n_outputs) < 1:
+            raise ValueError(
+                "n_features, n_outputs, n_layers and width must be positive, got "
+                f"{n_features}, {n_outputs}, {n_layers} and {width}."
+            )
+        blocks = []
+        n_in = int(n_features)
+        for n_out in layer_widths(int(n_layers), int(width), float(shrink)):
+            blocks.append(_Block(n_in, n_out, activation, float(dropout), norm, skip))
+            n_in = n_out
+        self.hidden = nn.Sequential(*blocks)
+        self.output = nn.Linear(n_in, int(n_outputs))
+
+    def forward(self, X: torch.Tensor) -> torch.Tensor:
+        """Map a batch of rows to outputs.
+
+        Parameters
+        ----------
+        X : torch.Tensor of shape (n_samples, n_features)
+            Input rows (float32).
+
+        Returns
+        -------
+        out : torch.Tensor of shape (n_samples, n_outputs)
+        """
+        return self.output(self.hidden(X))
