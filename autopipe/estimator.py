@@ -16,7 +16,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
 from sklearn.metrics import get_scorer, get_scorer_names
-from sklearn.model_selection import KFold, StratifiedKFold, check_cv
+from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold, check_cv
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
@@ -24,11 +24,13 @@ from ._utils.deadline import Deadline
 from ._utils.log import level_for_verbose, logger
 from ._utils.rng import draw_seed, make_rng
 from ._utils.sklearn_shim import HasMethods, Interval, StrOptions, check_params
+from ._utils.weights import fit_weighted, scorer_takes_sample_weight, takes_sample_weight
 from .data import check_target, infer_task, make_featurizer
 from .data._target import check_classes
+from .data._weights import check_groups, check_sample_weight
 from .ensemble import make_stacking, make_voting, oof_scorer, select_ensemble, stacking_oof_score
 from .evaluate import Evaluator
-from .exceptions import AllCandidatesFailedError, CandidateFailureWarning, SearchInterruptedWarning
+from .exceptions import AllCandidatesFailedError, CandidateFailureWarning, SearchInterruptedWarning, SearchSpaceError
 from .genome import Genome, compile_genome
 from .report import candidate_notebook, estimator_to_code, make_leaderboard, write_notebook
 from .report import permutation_importances as _permutation_importances
@@ -270,7 +272,7 @@ class AutoEstimator(BaseEstimator):
         self.warm_start = warm_start
 
     # ------------------------------------------------------------------ fit
-    def fit(self, X: Any, y: Any) -> AutoEstimator:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, groups: Any = None) -> AutoEstimator:
         """Search pipelines for ``X``, ``y`` and refit the best one on all rows.
 
         Parameters
@@ -282,6 +284,17 @@ class AutoEstimator(BaseEstimator):
             candidate and fitted inside each fold.
         y : array-like of shape (n_samples,)
             Target: class labels or numbers.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative row weights. They are routed (through sklearn's
+            metadata routing) to every pipeline step whose ``fit`` accepts
+            ``sample_weight``, weight every fold score and the ensemble's
+            out-of-fold score, and are used in the final refit. Models that
+            cannot take weights are left out of the search space (logged).
+        groups : array-like of shape (n_samples,), default=None
+            Group labels: no group is on both sides of a fold. With an integer
+            ``cv`` the folds come from ``StratifiedGroupKFold``
+            (classification) or ``GroupKFold``; a splitter given as ``cv``
+            receives ``groups`` in its ``split``.
 
         Returns
         -------
@@ -291,25 +304,30 @@ class AutoEstimator(BaseEstimator):
         deadline = Deadline(self.time_budget)
         self._check_params()
         X, y = self._validate_training_data(X, y)
+        sample_weight = check_sample_weight(sample_weight, X.shape[0])
+        groups = check_groups(groups, X.shape[0])
         with _verbosity(self.verbose):
             featurizer, width = self._make_featurizer(X)
             self._prefix = () if featurizer is None else (featurizer,)
             space = build_space(self.search_space, self.task_, n_features=width)
-            rng = make_rng(self.random_state)
             self.scorer_ = self._make_scorer()
-            fingerprint = self._fingerprint(X, y, space)
+            if sample_weight is not None:
+                space = self._weighted_space(space)
+            rng = make_rng(self.random_state)
+            fingerprint = self._fingerprint(X, y, space, sample_weight, groups)
             history, seed = self._initial_history(fingerprint, default_seed=draw_seed(rng))
             self._seed = seed
-            splits = self._make_splits(X, y, seed)
+            splits = self._make_splits(X, y, seed, groups)
             evaluator = Evaluator(
                 X, y, splits=splits, scorer=self.scorer_, is_classifier=self.task_ == "classification",
                 n_jobs=self.n_jobs, max_eval_time=self._max_eval_time(),
                 memory_limit_mb=self.memory_limit, random_state=seed,
+                sample_weight=sample_weight, groups=groups,
             )
             with evaluator:
                 state = self._search(evaluator, space, rng, seed, deadline, len(splits), history, fingerprint)
             self.search_time_ = deadline.elapsed()
-            self._finalize(X, y, state.history, deadline, seed, splits)
+            self._finalize(X, y, state.history, deadline, seed, splits, sample_weight)
         self.history_ = state.history
         self._fingerprint_ = fingerprint
         self.leaderboard_ = make_leaderboard(state.history, ensemble=self._ensemble_row())
@@ -466,7 +484,30 @@ class AutoEstimator(BaseEstimator):
             return get_scorer(self.scoring)
         return self.scoring
 
-    def _make_splits(self, X: Any, y: np.ndarray, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    def _weighted_space(self, space: SearchSpace) -> SearchSpace:
+        """The space without models that cannot take ``sample_weight``; the scorer must take weights."""
+        if not scorer_takes_sample_weight(self.scorer_):
+            raise ValueError(
+                "sample_weight was given, but the scoring callable does not accept a sample_weight "
+                "argument, so the fold scores could not be weighted. Use a scorer made by "
+                "sklearn.metrics.make_scorer, or add a sample_weight parameter to it."
+            )
+        unweighted = [op.name for op in space.models if not takes_sample_weight(op.estimator_class)]
+        if unweighted:
+            logger.info("left out of the search because they cannot take sample_weight: %s", ", ".join(unweighted))
+        try:
+            return space.without(unweighted)
+        except SearchSpaceError as exc:
+            raise ValueError(
+                f"sample_weight was given, but no model in the search space accepts it in fit "
+                f"(none of: {', '.join(unweighted)})."
+            ) from exc
+
+    def _make_splits(
+        self, X: Any, y: np.ndarray, seed: int, groups: np.ndarray | None = None
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        if groups is not None:
+            return self._group_splits(X, y, seed, groups)
         is_clf = self.task_ == "classification"
         if isinstance(self.cv, Integral):
             n_splits = min(int(self.cv), X.shape[0])
@@ -481,6 +522,29 @@ class AutoEstimator(BaseEstimator):
         else:
             splitter = check_cv(self.cv, y, classifier=is_clf)
         return [(np.asarray(tr), np.asarray(te)) for tr, te in splitter.split(X, y)]
+
+    def _group_splits(
+        self, X: Any, y: np.ndarray, seed: int, groups: np.ndarray
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Folds that keep every group on one side."""
+        n_groups = len(pd.unique(groups))
+        if isinstance(self.cv, Integral):
+            n_splits = min(int(self.cv), n_groups)
+            splitter: Any = GroupKFold(n_splits, shuffle=True, random_state=seed)
+            if self.task_ == "classification":
+                smallest = int(np.unique(y, return_counts=True)[1].min())
+                if smallest >= n_splits:
+                    splitter = StratifiedGroupKFold(n_splits, shuffle=True, random_state=seed)
+        else:
+            splitter = check_cv(self.cv, y, classifier=self.task_ == "classification")
+        splits = [(np.asarray(tr), np.asarray(te)) for tr, te in splitter.split(X, y, groups)]
+        for train, test in splits:
+            if np.intersect1d(groups[train], groups[test]).size:
+                raise ValueError(
+                    f"The cv splitter {splitter!r} put a group on both sides of a fold although groups were "
+                    "given; use a group-aware splitter such as GroupKFold."
+                )
+        return splits
 
     def _max_eval_time(self) -> float | None:
         if self.max_eval_time is not None:
@@ -500,12 +564,16 @@ class AutoEstimator(BaseEstimator):
             return cls()
         return clone(self.strategy) if isinstance(self.strategy, BaseEstimator) else self.strategy
 
-    def _fingerprint(self, X: Any, y: np.ndarray, space: SearchSpace) -> str:
+    def _fingerprint(
+        self, X: Any, y: np.ndarray, space: SearchSpace, sample_weight: np.ndarray | None = None,
+        groups: np.ndarray | None = None,
+    ) -> str:
         """Identifies the data and settings a search history belongs to (not the random seed)."""
         import joblib
 
         cv = self.cv if isinstance(self.cv, Integral) else repr(self.cv)
-        return joblib.hash((X, y, self.task_, self._scorer_name(), cv, space.fingerprint(), self._prefix))
+        extra = () if sample_weight is None and groups is None else (sample_weight, groups)
+        return joblib.hash((X, y, self.task_, self._scorer_name(), cv, space.fingerprint(), self._prefix, *extra))
 
     def _initial_history(self, fingerprint: str, *, default_seed: int) -> tuple[SearchHistory, int]:
         """The history to continue (``warm_start``, ``checkpoint``) and its seed, or a fresh start.
@@ -562,7 +630,8 @@ class AutoEstimator(BaseEstimator):
         )
 
     def _finalize(
-        self, X: Any, y: np.ndarray, history: SearchHistory, deadline: Deadline, seed: int, splits: list[Any]
+        self, X: Any, y: np.ndarray, history: SearchHistory, deadline: Deadline, seed: int, splits: list[Any],
+        sample_weight: np.ndarray | None = None,
     ) -> None:
         """Set ``fitted_pipeline_``, ``best_pipeline_`` and ``ensemble_report_``."""
         start = deadline.elapsed()
@@ -570,7 +639,7 @@ class AutoEstimator(BaseEstimator):
             raise AllCandidatesFailedError(_all_failed_message(history))
         report: dict[str, Any] = {"kind": self.ensemble, "used": False, "reason": "ensemble=None", "members": []}
         if self.ensemble is not None:
-            report.update(self._plan_ensemble(y, history, deadline, splits))
+            report.update(self._plan_ensemble(y, history, deadline, splits, sample_weight))
         if report["used"]:
             members = [(name, self._compile(entry.genome, seed)) for name, entry, _ in report.pop("entries")]
             weights = [w for _, _, w in report["members"]]
@@ -581,7 +650,7 @@ class AutoEstimator(BaseEstimator):
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    model.fit(X, y)
+                    fit_weighted(model, X, y, sample_weight)
             except Exception as exc:  # noqa: BLE001  (fall back to the single best pipeline)
                 report.update(used=False, reason=f"not used: fitting it failed ({type(exc).__name__}: {exc})")
             else:
@@ -591,12 +660,13 @@ class AutoEstimator(BaseEstimator):
                 self.best_candidate_ = first_key
         report.pop("entries", None)
         if not report["used"]:
-            self.best_pipeline_ = self.fitted_pipeline_ = self._refit(X, y, history, deadline, seed)
+            self.best_pipeline_ = self.fitted_pipeline_ = self._refit(X, y, history, deadline, seed, sample_weight)
         report["build_time"] = deadline.elapsed() - start
         self.ensemble_report_ = report
 
     def _plan_ensemble(
-        self, y: np.ndarray, history: SearchHistory, deadline: Deadline, splits: list[Any]
+        self, y: np.ndarray, history: SearchHistory, deadline: Deadline, splits: list[Any],
+        sample_weight: np.ndarray | None = None,
     ) -> dict[str, Any]:
         """Choose members from recorded out-of-fold predictions; decide whether the ensemble wins."""
         is_clf = self.task_ == "classification"
@@ -617,7 +687,7 @@ class AutoEstimator(BaseEstimator):
             return {"used": False, "reason": "not used: fewer than 2 candidates with out-of-fold "
                     f"{'probabilities' if is_clf else 'predictions'} fit in the time left"}
         classes = self.classes_ if is_clf else None
-        score = oof_scorer(self.scorer_, y, classes)
+        score = oof_scorer(self.scorer_, y, classes, sample_weight)
         oofs = [e.result.oof for e in affordable]
         single = score(oofs[0]) if affordable[0] is ranked[0] else ranked[0].result.score
         if self.ensemble == "selection":
@@ -625,7 +695,7 @@ class AutoEstimator(BaseEstimator):
             weights, ens_score = selection.weights, selection.score
         else:
             weights, ens_score = np.ones(len(oofs), dtype=int), stacking_oof_score(
-                oofs, y, self.scorer_, splits, classes)
+                oofs, y, self.scorer_, splits, classes, sample_weight)
         chosen = [(e, int(w)) for e, w in zip(affordable, weights) if w > 0]
         members = [(f"m{i}", e.genome.key, w) for i, (e, w) in enumerate(chosen)]
         plan = {"score": ens_score, "single_score": single, "members": members,
@@ -646,7 +716,10 @@ class AutoEstimator(BaseEstimator):
         return {"pipeline": f"{report['kind'].capitalize()}Ensemble({parts})", "score": report["score"],
                 "status": "ensemble", "error": "", "note": report["reason"], "used": report["used"]}
 
-    def _refit(self, X: Any, y: np.ndarray, history: SearchHistory, deadline: Deadline, seed: int) -> Any:
+    def _refit(
+        self, X: Any, y: np.ndarray, history: SearchHistory, deadline: Deadline, seed: int,
+        sample_weight: np.ndarray | None = None,
+    ) -> Any:
         """Fit the best candidate on all rows, in this process, within the time left.
 
         A candidate is tried only when its measured per-fold fit time, scaled
@@ -667,7 +740,7 @@ class AutoEstimator(BaseEstimator):
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    pipeline.fit(X, y)
+                    fit_weighted(pipeline, X, y, sample_weight)
             except Exception as exc:  # noqa: BLE001  (a failed refit falls back to the next candidate)
                 last_error = f"{type(exc).__name__}: {exc}"
                 logger.info("refit of %s failed (%s); trying the next candidate", entry.genome.key, last_error)

@@ -3,9 +3,10 @@
 Usage::
 
     python benchmarks/budget.py --budget 60 --n-jobs 2 --seed 0 [--suite ../shared/datasets] [--only adult fried]
+        [--ensemble selection|stacking|none] [--results results/budget.jsonl]
 
 Prints a markdown table (one row per data set) and appends JSON lines to
-``benchmarks/results/budget.jsonl``.
+``benchmarks/results/budget.jsonl`` (or ``--results``).
 """
 
 from __future__ import annotations
@@ -29,9 +30,11 @@ from suite import DEFAULT_SUITE, load_manifest, load_split
 RESULTS = Path(__file__).resolve().parent / "results" / "budget.jsonl"
 
 
-def run_one(entry: dict, suite: Path, budget: float, n_jobs: int, seed: int) -> dict:
+def run_one(entry: dict, suite: Path, budget: float, n_jobs: int, seed: int, ensemble: str | None) -> dict:
     X_train, X_test, y_train, y_test = load_split(entry, suite, seed)
-    est = AutoEstimator(time_budget=budget, n_jobs=n_jobs, random_state=seed, task=entry["task"])
+    est = AutoEstimator(
+        time_budget=budget, n_jobs=n_jobs, random_state=seed, task=entry["task"], ensemble=ensemble
+    )
     start = time.monotonic()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -43,6 +46,7 @@ def run_one(entry: dict, suite: Path, budget: float, n_jobs: int, seed: int) -> 
     else:
         score = r2_score(y_test, pred)
     lb = est.leaderboard_
+    report = est.ensemble_report_
     return {
         "dataset": entry["name"],
         "rows": len(X_train) + len(X_test),
@@ -57,6 +61,11 @@ def run_one(entry: dict, suite: Path, budget: float, n_jobs: int, seed: int) -> 
         "per_second": round(len(lb) / est.search_time_, 2),
         "test_score": round(float(score), 4),
         "best": est.best_candidate_,
+        "ensemble": ensemble or "none",
+        "ensemble_used": bool(report["used"]),
+        "ensemble_members": len(report["members"]) if report["used"] else 1,
+        "ensemble_reason": report["reason"],
+        "final_model_time": round(report["build_time"], 2),
         "seed": seed,
         "n_jobs": n_jobs,
         "autopipe": autopipe.__version__,
@@ -72,17 +81,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--suite", type=Path, default=DEFAULT_SUITE)
     parser.add_argument("--only", nargs="*", help="data set names to run (default: all)")
+    parser.add_argument("--ensemble", choices=["selection", "stacking", "none"], default="selection")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="JSON lines file to append to")
     args = parser.parse_args()
+    ensemble = None if args.ensemble == "none" else args.ensemble
 
     entries = [e for e in load_manifest(args.suite) if not args.only or e["name"] in args.only]
-    RESULTS.parent.mkdir(exist_ok=True)
+    args.results.parent.mkdir(exist_ok=True)
     print("| data set | rows | wall (s) | wall / budget | within 1.1x+2s | evaluated | per second | test score |")
     print("|---|---:|---:|---:|:---:|---:|---:|---:|")
     rows = []
     for entry in entries:
-        row = run_one(entry, args.suite, args.budget, args.n_jobs, args.seed)
+        row = run_one(entry, args.suite, args.budget, args.n_jobs, args.seed, ensemble)
         rows.append(row)
-        with RESULTS.open("a") as fh:
+        with args.results.open("a") as fh:
             fh.write(json.dumps(row) + "\n")
         print(
             f"| {row['dataset']} | {row['rows']} | {row['wall']:.1f} | {row['overrun']:.3f} | "

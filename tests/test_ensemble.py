@@ -122,11 +122,11 @@ def test_candidates_with_non_finite_predictions_are_left_out(monkeypatch):
     est = AutoRegressor(**SETTINGS)
     original = module.AutoEstimator._plan_ensemble
 
-    def poisoned(self, y, history, deadline, splits):
+    def poisoned(self, y, history, deadline, splits, *args):
         for entry in list(history)[:2]:
             if entry.result.oof is not None:
                 entry.result.oof[0, 0] = np.inf
-        return original(self, y, history, deadline, splits)
+        return original(self, y, history, deadline, splits, *args)
 
     monkeypatch.setattr(module.AutoEstimator, "_plan_ensemble", poisoned)
     est.fit(X, y)

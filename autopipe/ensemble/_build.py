@@ -11,6 +11,7 @@ from sklearn.ensemble import StackingClassifier, StackingRegressor, VotingClassi
 from sklearn.linear_model import LogisticRegression, RidgeCV
 from sklearn.model_selection import cross_val_predict
 
+from .._utils.weights import call_scorer
 from ._selection import _BlendClassifier, _BlendRegressor
 
 
@@ -47,15 +48,18 @@ def _meta_features(oofs: Sequence[np.ndarray], is_classifier: bool) -> np.ndarra
 
 def stacking_oof_score(
     oofs: Sequence[np.ndarray], y: np.ndarray, scorer: Any, splits: list[tuple[np.ndarray, np.ndarray]],
-    classes: np.ndarray | None,
+    classes: np.ndarray | None, sample_weight: np.ndarray | None = None,
 ) -> float:
-    """Cross-validated score of the meta-learner trained on recorded out-of-fold predictions."""
+    """Cross-validated score of the meta-learner trained on recorded out-of-fold predictions.
+
+    ``sample_weight`` weights the meta-learner's fits and the score.
+    """
     is_classifier = classes is not None
     features = _meta_features(oofs, is_classifier)
     meta = _meta_learner(is_classifier)
     method = "predict_proba" if is_classifier else "predict"
-    pred = cross_val_predict(meta, features, y, cv=splits, method=method)
+    params = {} if sample_weight is None else {"sample_weight": sample_weight}
+    pred = cross_val_predict(meta, features, y, cv=splits, method=method, params=params)
     rows = np.zeros((len(y), 1))
-    if is_classifier:
-        return float(scorer(_BlendClassifier(pred, classes), rows, y))
-    return float(scorer(_BlendRegressor(pred.reshape(-1, 1)), rows, y))
+    model = _BlendClassifier(pred, classes) if is_classifier else _BlendRegressor(pred.reshape(-1, 1))
+    return call_scorer(scorer, model, rows, y, sample_weight)

@@ -9,6 +9,8 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 
+from .._utils.weights import call_scorer
+
 
 class _BlendClassifier(ClassifierMixin, BaseEstimator):
     """Serves fixed class probabilities to an sklearn scorer."""
@@ -36,15 +38,19 @@ class _BlendRegressor(RegressorMixin, BaseEstimator):
 
 
 def oof_scorer(
-    scorer: Callable[..., float], y: np.ndarray, classes: np.ndarray | None
+    scorer: Callable[..., float], y: np.ndarray, classes: np.ndarray | None,
+    sample_weight: np.ndarray | None = None,
 ) -> Callable[[np.ndarray], float]:
-    """A function scoring blended out-of-fold predictions with any sklearn scorer."""
+    """A function scoring blended out-of-fold predictions with any sklearn scorer.
+
+    With ``sample_weight``, the scorer is called with those weights, as the
+    fold scores of a weighted search are.
+    """
     rows = np.zeros((len(y), 1))
 
     def score(blend: np.ndarray) -> float:
-        if classes is not None:
-            return float(scorer(_BlendClassifier(blend, classes), rows, y))
-        return float(scorer(_BlendRegressor(blend), rows, y))
+        model = _BlendClassifier(blend, classes) if classes is not None else _BlendRegressor(blend)
+        return call_scorer(scorer, model, rows, y, sample_weight)
 
     return score
 

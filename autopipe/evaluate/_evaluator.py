@@ -76,6 +76,11 @@ class Evaluator:
         Address-space limit of each worker, in MiB.
     random_state : int, default=0
         Seed for fidelity subsamples.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weights routed to every pipeline step that accepts them and used in
+        the fold scores.
+    groups : ndarray of shape (n_samples,), default=None
+        Group labels, kept on one side of the folds of lower fidelities.
     """
 
     def __init__(
@@ -90,9 +95,13 @@ class Evaluator:
         max_eval_time: float | None = None,
         memory_limit_mb: float | None = None,
         random_state: int = 0,
+        sample_weight: np.ndarray | None = None,
+        groups: np.ndarray | None = None,
     ) -> None:
         classes = np.unique(y) if is_classifier else None
-        self.payload = CVPayload(X, y, splits, scorer, is_classifier, classes, random_state)
+        self.payload = CVPayload(
+            X, y, splits, scorer, is_classifier, classes, random_state, sample_weight=sample_weight, groups=groups
+        )
         self.n_workers = default_n_workers(n_jobs)
         self.max_eval_time = max_eval_time
         self.memory_limit_mb = memory_limit_mb

@@ -9,8 +9,10 @@ from typing import Any, Callable
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
-from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 from sklearn.utils.metaestimators import available_if
+
+from .._utils.weights import call_scorer, fit_weighted
 
 
 def _take(X: Any, rows: np.ndarray) -> Any:
@@ -19,7 +21,12 @@ def _take(X: Any, rows: np.ndarray) -> Any:
 
 @dataclass
 class CVPayload:
-    """The data every worker holds for one fit: rows, target, folds and scorer."""
+    """The data every worker holds for one fit: rows, target, folds and scorer.
+
+    ``sample_weight`` (optional) weights both the fits and the fold scores;
+    ``groups`` (optional) keep each group on one side of the subsampled folds
+    of lower fidelities (the full-fidelity ``splits`` are made by the caller).
+    """
 
     X: Any
     y: np.ndarray
@@ -28,6 +35,8 @@ class CVPayload:
     is_classifier: bool
     classes: np.ndarray | None
     random_state: int = 0
+    sample_weight: np.ndarray | None = None
+    groups: np.ndarray | None = None
     _views: dict[float, tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]] = field(
         default_factory=dict, repr=False
     )
@@ -51,6 +60,10 @@ class CVPayload:
         rows = np.sort(rng.choice(n, size=n_sub, replace=False))
         n_folds = len(self.splits)
         splitter: Any
+        if self.groups is not None:
+            n_groups = len(np.unique(self.groups[rows]))
+            splitter = GroupKFold(max(2, min(n_folds, n_groups)))
+            return rows, list(splitter.split(rows, self.y[rows], self.groups[rows]))
         if self.is_classifier:
             _, counts = np.unique(self.y[rows], return_counts=True)
             if counts.min() >= n_folds:
@@ -128,6 +141,7 @@ def cross_validate_pipeline(payload: CVPayload, pipeline: BaseEstimator, fidelit
     """
     rows, folds = payload.view(fidelity)
     X, y = _take(payload.X, rows), payload.y[rows]
+    w = None if payload.sample_weight is None else payload.sample_weight[rows]
     oof: np.ndarray | None = None
     kind = ""
     scores: list[float] = []
@@ -137,11 +151,11 @@ def cross_validate_pipeline(payload: CVPayload, pipeline: BaseEstimator, fidelit
         for train, test in folds:
             est = clone(pipeline)
             t0 = time.perf_counter()
-            est.fit(_take(X, train), y[train])
+            fit_weighted(est, _take(X, train), y[train], None if w is None else w[train])
             t1 = time.perf_counter()
             X_test = _take(X, test)
             cached = _CachedPredictions(est, X_test)
-            score = float(payload.scorer(cached, X_test, y[test]))
+            score = call_scorer(payload.scorer, cached, X_test, y[test], None if w is None else w[test])
             if not np.isfinite(score):
                 raise ValueError(f"the fold score is {score}")
             block, kind = _oof_block(cached, payload)

@@ -158,6 +158,22 @@ class SearchSpace:
         """The operators with role ``"selector"``."""
         return self.with_role(Role.SELECTOR)
 
+    def without(self, names: Iterable[str]) -> SearchSpace:
+        """A copy of this space without the operators named in ``names``.
+
+        Raises
+        ------
+        SearchSpaceError
+            When no model would be left for the task.
+        """
+        drop = set(names)
+        kept = [op for op in self._operators if op.name not in drop]
+        if not any(op.role is Role.MODEL for op in kept):
+            raise SearchSpaceError(
+                f"Removing {', '.join(sorted(drop))} leaves no model in the search space for task {self._task!r}."
+            )
+        return SearchSpace(self._task, kept)
+
     def fingerprint(self) -> str:
         """A hash of the task, operators, distributions and fixed arguments.
 

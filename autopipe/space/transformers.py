@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, clone, is_classifier
 from sklearn.utils import get_tags
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
 
 __all__ = ["StackingTransformer", "ZeroCount"]
 
@@ -174,7 +174,7 @@ class StackingTransformer(TransformerMixin, BaseEstimator):
             return validate_data(self, X, y, multi_output=True, **kwargs)
         return validate_data(self, X, **kwargs)
 
-    def fit(self, X: Any, y: Any, **fit_params: Any) -> StackingTransformer:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None, **fit_params: Any) -> StackingTransformer:
         """Fit a clone of ``estimator`` on ``(X, y)``.
 
         Parameters
@@ -183,6 +183,8 @@ class StackingTransformer(TransformerMixin, BaseEstimator):
             Training data.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Target.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Passed to the estimator's ``fit`` when it accepts weights.
         **fit_params : dict
             Passed to the estimator's ``fit``.
 
@@ -191,6 +193,8 @@ class StackingTransformer(TransformerMixin, BaseEstimator):
         self : StackingTransformer
         """
         X, y = self._validate(X, y, reset=True)
+        if sample_weight is not None and has_fit_parameter(self.estimator, "sample_weight"):
+            fit_params["sample_weight"] = sample_weight
         self.estimator_ = clone(self.estimator).fit(X, y, **fit_params)
         self.n_added_features_ = self._extra(X[:1]).shape[1]
         return self
