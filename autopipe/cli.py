@@ -161,6 +161,10 @@ def _build_parser() -> _Parser:
     fit.add_argument("data", metavar="DATA", help="training table: " + _FORMATS_HELP)
     fit.add_argument("--target", required=True, metavar="COL", help="the column to predict")
     fit.add_argument("--out", required=True, metavar="MODEL", help="where to save the model (joblib file)")
+    fit.add_argument("--weight", metavar="COL", default=None,
+                     help="a column of non-negative row weights (used in fits and scores, not as a feature)")
+    fit.add_argument("--groups", metavar="COL", default=None,
+                     help="a column of group labels: no group is on both sides of a cross-validation fold")
     fit.add_argument("--time", type=_positive_float, default=60.0, metavar="SECONDS",
                      help="time budget of the whole fit, in seconds (default: 60)")
     fit.add_argument("--task", choices=["auto", "classification", "regression"], default="auto",
@@ -331,9 +335,17 @@ def _cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
         warnings.warn(f"dropped {missing} rows with a missing {args.target!r}", UserWarning, stacklevel=2)
         data = data[y.notna()]
         y = y[y.notna()]
-    X = data.drop(columns=[args.target])
+    extra = {}
+    for option, column, argument in (("--weight", args.weight, "sample_weight"), ("--groups", args.groups, "groups")):
+        if column is None:
+            continue
+        _check_column(data, column, args.data)
+        if column == args.target:
+            raise CLIError(f"{option} {column!r} is the target column")
+        extra[argument] = data[column].to_numpy()
+    X = data.drop(columns=list({c for c in (args.target, args.weight, args.groups) if c is not None}))
     if X.shape[1] == 0:
-        raise CLIError(f"{args.data!r} has no columns besides the target {args.target!r}")
+        raise CLIError(f"{args.data!r} has no feature columns besides the target {args.target!r}")
 
     estimator = AutoEstimator(
         task=args.task, scoring=args.scoring, time_budget=args.time, search_space=args.preset,
@@ -341,7 +353,7 @@ def _cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
     )
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:  # shown after the model is saved
-        estimator.fit(X, y)
+        estimator.fit(X, y, **extra)
     wall = time.perf_counter() - start
     joblib.dump(_model_file_content(estimator, args.target), destination)
     for warning in caught:

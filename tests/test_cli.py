@@ -389,3 +389,35 @@ def test_python_dash_m_fit(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "best pipeline" in proc.stdout and "Traceback" not in proc.stderr
     assert isinstance(joblib.load(tmp_path / "tiny.joblib")["estimator"], AutoEstimator)
+
+
+# ------------------------------------------------------------ weights, groups
+def test_fit_with_weight_and_group_columns(tmp_path: Path) -> None:
+    frame = _classification_frame()
+    frame["w"] = np.where(frame["label"] == "yes", 2.0, 1.0)
+    frame["site"] = np.arange(len(frame)) % 9
+    data, model = tmp_path / "weighted.csv", tmp_path / "weighted.joblib"
+    frame.to_csv(data, index=False)
+    argv = ["fit", str(data), "--target", "label", "--weight", "w", "--groups", "site", "--out", str(model)]
+    code, out, err = _run([*argv, *FAST_FIT])
+    assert code == 0, err
+    estimator = joblib.load(model)["estimator"]
+    assert "w" not in estimator.feature_names_in_ and "site" not in estimator.feature_names_in_
+    code, out, err = _run(["predict", str(model), str(data)])
+    assert code == 0 and len(pd.read_csv(io.StringIO(out))) == len(frame), err
+
+
+@pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--weight", "wieght"], "column 'wieght' not found"),
+        (["--groups", "label"], "--groups 'label' is the target column"),
+        (["--weight", "a"], "sample_weight must not be negative"),
+    ],
+)
+def test_bad_weight_and_group_columns_are_one_line_errors(
+    files: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str], needle: str
+) -> None:
+    argv = ["fit", str(files["train_full"]), "--target", "label", "--out", str(tmp_path / "m.joblib"), *extra]
+    code, line = _single_error(capsys, [*argv, *FAST_FIT])
+    assert code == 1 and needle in line, line
