@@ -31,7 +31,7 @@ from .data._weights import check_groups, check_sample_weight
 from .ensemble import make_stacking, make_voting, oof_scorer, select_ensemble, stacking_oof_score
 from .evaluate import Evaluator
 from .exceptions import AllCandidatesFailedError, CandidateFailureWarning, SearchInterruptedWarning, SearchSpaceError
-from .genome import Genome, compile_genome
+from .genome import Genome, compile_genome, genome_from_sklearn
 from .report import candidate_notebook, estimator_to_code, make_leaderboard, write_notebook
 from .report import permutation_importances as _permutation_importances
 from .report import plot_history as _plot_history
@@ -143,6 +143,14 @@ class AutoEstimator(BaseEstimator):
     warm_start : bool, default=False
         When refitting an already fitted estimator on the same data, continue
         its search (with the new budget) instead of starting over.
+    initial_pipelines : list or None, default=None
+        Your own pipelines to put in the first generation next to autopipe's
+        default starters: sklearn models, ``Pipeline`` chains ending in a
+        model, or code strings as :meth:`export` writes them. Every step must
+        be an operator of the search space (its searched hyperparameters are
+        taken from the step); a leading ``ColumnTransformer`` is dropped, as
+        autopipe adds its own featurization. A pipeline that does not fit the
+        space is a ``ValueError`` naming it and the step.
 
     Attributes
     ----------
@@ -220,6 +228,7 @@ class AutoEstimator(BaseEstimator):
         "ensemble_size": [Interval(Integral, 1, None, closed="left")],
         "checkpoint": [str, Path, None],
         "warm_start": ["boolean"],
+        "initial_pipelines": [list, None],
     }
 
     def __init__(
@@ -247,6 +256,7 @@ class AutoEstimator(BaseEstimator):
         memory_limit: float | None = None,
         checkpoint: str | Path | None = None,
         warm_start: bool = False,
+        initial_pipelines: list[Any] | None = None,
     ) -> None:
         self.task = task
         self.scoring = scoring
@@ -270,6 +280,7 @@ class AutoEstimator(BaseEstimator):
         self.memory_limit = memory_limit
         self.checkpoint = checkpoint
         self.warm_start = warm_start
+        self.initial_pipelines = initial_pipelines
 
     # ------------------------------------------------------------------ fit
     def fit(self, X: Any, y: Any, sample_weight: Any = None, groups: Any = None) -> AutoEstimator:
@@ -313,6 +324,7 @@ class AutoEstimator(BaseEstimator):
             self.scorer_ = self._make_scorer()
             if sample_weight is not None:
                 space = self._weighted_space(space)
+            user_starters = self._user_starters(space)
             rng = make_rng(self.random_state)
             fingerprint = self._fingerprint(X, y, space, sample_weight, groups)
             history, seed = self._initial_history(fingerprint, default_seed=draw_seed(rng))
@@ -325,7 +337,9 @@ class AutoEstimator(BaseEstimator):
                 sample_weight=sample_weight, groups=groups,
             )
             with evaluator:
-                state = self._search(evaluator, space, rng, seed, deadline, len(splits), history, fingerprint)
+                state = self._search(
+                    evaluator, space, rng, seed, deadline, history, fingerprint, user_starters
+                )
             self.search_time_ = deadline.elapsed()
             self._finalize(X, y, state.history, deadline, seed, splits, sample_weight)
         self.history_ = state.history
@@ -591,9 +605,11 @@ class AutoEstimator(BaseEstimator):
 
     def _search(
         self, evaluator: Evaluator, space: SearchSpace, rng: np.random.Generator, seed: int,
-        deadline: Deadline, n_folds: int, history: SearchHistory, fingerprint: str,
+        deadline: Deadline, history: SearchHistory, fingerprint: str, user_starters: list[Genome],
     ) -> SearchState:
-        starters = [Genome.from_steps(space, s) for s in _STARTERS[self.task_] if all(n in space for n in s)]
+        starters = user_starters + [
+            Genome.from_steps(space, s) for s in _STARTERS[self.task_] if all(n in space for n in s)
+        ]
         context = SearchContext(space, np.random.default_rng(draw_seed(rng)), history, initial=starters)
         generation = 1 + max((e.generation for e in history), default=-1)
         state = SearchState(history, deadline, self.time_budget, generation=generation, first_generation=generation)
@@ -618,6 +634,15 @@ class AutoEstimator(BaseEstimator):
             offspring_size=self.offspring_size or self.population_size,
             generations=self.generations, callbacks=callbacks,
         )
+
+    def _user_starters(self, space: SearchSpace) -> list[Genome]:
+        genomes = []
+        for i, pipeline in enumerate(self.initial_pipelines or []):
+            try:
+                genomes.append(genome_from_sklearn(space, pipeline))
+            except (ValueError, TypeError) as exc:
+                raise type(exc)(f"initial_pipelines[{i}] does not fit the search space: {exc}") from exc
+        return genomes
 
     def _final_reserve(self, history: SearchHistory) -> float:
         """Seconds the search leaves for building the final model."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._compile import compile_genome
+from ._from_sklearn import genome_from_sklearn
 from ._genome import MAX_COMPLEXITY, Genome
 
-__all__ = ["MAX_COMPLEXITY", "Genome", "compile_genome"]
+__all__ = ["MAX_COMPLEXITY", "Genome", "compile_genome", "genome_from_sklearn"]
