@@ -25,12 +25,18 @@ from ._utils.log import level_for_verbose, logger
 from ._utils.rng import draw_seed, make_rng
 from ._utils.sklearn_shim import HasMethods, Interval, StrOptions, check_params
 from ._utils.weights import fit_weighted, scorer_takes_sample_weight, takes_sample_weight
-from .data import check_target, infer_task, make_featurizer
+from .data import check_data, check_target, infer_task, make_featurizer
 from .data._target import check_classes
 from .data._weights import check_groups, check_sample_weight
 from .ensemble import make_stacking, make_voting, oof_scorer, select_ensemble, stacking_oof_score
 from .evaluate import Evaluator
-from .exceptions import AllCandidatesFailedError, CandidateFailureWarning, SearchInterruptedWarning, SearchSpaceError
+from .exceptions import (
+    AllCandidatesFailedError,
+    CandidateFailureWarning,
+    DataQualityWarning,
+    SearchInterruptedWarning,
+    SearchSpaceError,
+)
 from .genome import Genome, compile_genome, genome_from_sklearn
 from .report import candidate_notebook, estimator_to_code, make_leaderboard, write_notebook
 from .report import permutation_importances as _permutation_importances
@@ -162,6 +168,12 @@ class AutoEstimator(BaseEstimator):
     best_pipeline_ : sklearn.pipeline.Pipeline
         The best single pipeline, fitted on all rows (when an ensemble is used:
         the best of its members).
+    data_report_ : DataFrame
+        Findings of the data checks run before the search (columns
+        ``check``, ``column``, ``action``, ``detail``): ID-like, constant and
+        duplicate columns (dropped from the features), likely target leaks
+        (kept, flagged) and class imbalance (noted). Also issued as one
+        :class:`~autopipe.exceptions.DataQualityWarning`.
     ensemble_report_ : dict
         How the final model was chosen: ``kind``, ``used``, ``reason``,
         ``score`` (out-of-fold score of the ensemble), ``single_score``,
@@ -318,7 +330,9 @@ class AutoEstimator(BaseEstimator):
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         groups = check_groups(groups, X.shape[0])
         with _verbosity(self.verbose):
-            featurizer, width = self._make_featurizer(X)
+            self.data_report_ = self._check_data(X, y)
+            featurizer, width = self._make_featurizer(X, drop=list(self.data_report_.loc[
+                self.data_report_["action"] == "dropped", "column"]))
             self._prefix = () if featurizer is None else (featurizer,)
             space = build_space(self.search_space, self.task_, n_features=width)
             self.scorer_ = self._make_scorer()
@@ -468,9 +482,21 @@ class AutoEstimator(BaseEstimator):
             )
         return X.reindex(columns=expected)
 
-    def _make_featurizer(self, X: Any) -> tuple[Any, int]:
+    def _check_data(self, X: Any, y: np.ndarray) -> pd.DataFrame:
+        """Guardrails: what :func:`autopipe.data.check_data` finds, warned about once."""
+        seed = self.random_state if isinstance(self.random_state, Integral) else 0
+        table = check_data(X, y, task=self.task_, scoring=self.scoring, random_state=seed).table
+        if len(table):
+            lines = "\n".join(
+                f"  {row.check}{'' if row.column is None else f' {row.column!r}'}: {row.action} ({row.detail})"
+                for row in table.itertuples()
+            )
+            warnings.warn(f"Data checks (see data_report_):\n{lines}", DataQualityWarning, stacklevel=4)
+        return table
+
+    def _make_featurizer(self, X: Any, drop: Any = ()) -> tuple[Any, int]:
         """The featurization step every candidate starts with (or None), and its output width."""
-        featurizer = make_featurizer(X)
+        featurizer = make_featurizer(X, drop=drop)
         if featurizer is None:
             return None, X.shape[1]
         sample = X.iloc[:2000] if hasattr(X, "iloc") else X[:2000]

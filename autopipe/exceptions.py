@@ -7,6 +7,7 @@ __all__ = [
     "AutopipeError",
     "AutopipeWarning",
     "CandidateFailureWarning",
+    "DataQualityWarning",
     "SearchInterruptedWarning",
     "SearchSpaceError",
     "StopSearch",
@@ -39,3 +40,11 @@ class CandidateFailureWarning(AutopipeWarning):
 
 class SearchInterruptedWarning(AutopipeWarning):
     """The search was interrupted; the best pipeline found so far is used."""
+
+
+class DataQualityWarning(AutopipeWarning):
+    """The training data has columns that were dropped, a likely leak, or imbalanced classes.
+
+    The findings are in the fitted estimator's ``data_report_``.
+    """
+

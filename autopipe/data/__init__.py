@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from ._columns import ColumnKind, infer_column_kinds
 from ._featurize import describe_columns, make_featurizer
+from ._guardrails import DataReport, check_data
 from ._target import check_target, infer_task
 from .transformers import DateTimeFeatures, FrequencyEncoder, ToNumeric, ToString
 
 __all__ = [
     "ColumnKind",
+    "DataReport",
     "DateTimeFeatures",
     "FrequencyEncoder",
     "ToNumeric",
     "ToString",
+    "check_data",
     "check_target",
     "describe_columns",
     "infer_column_kinds",

@@ -77,7 +77,7 @@ def _check_labels(X: pd.DataFrame) -> None:
         )
 
 
-def _plan(X: pd.DataFrame, max_onehot: int) -> list[_Column]:
+def _plan(X: pd.DataFrame, max_onehot: int, drop: frozenset[Any] = frozenset()) -> list[_Column]:
     """The kind and encoding group of every column of ``X``."""
     columns = []
     for j, label in enumerate(X.columns):
@@ -85,7 +85,9 @@ def _plan(X: pd.DataFrame, max_onehot: int) -> list[_Column]:
         kind = _infer_kind(column)
         n_unique = _n_unique(column)
         n_missing = int(column.isna().sum())
-        if kind is ColumnKind.TEXT and len(column) - n_missing < TEXT_MIN_PRESENT:
+        if label in drop:
+            group = _DROP
+        elif kind is ColumnKind.TEXT and len(column) - n_missing < TEXT_MIN_PRESENT:
             group = _FREQUENCY
         elif kind is ColumnKind.CATEGORICAL:
             group = _ONEHOT if n_unique <= max_onehot else _FREQUENCY
@@ -202,7 +204,9 @@ def _build(columns: list[_Column], n_rows: int, max_onehot: int, by_label: bool)
     )
 
 
-def make_featurizer(X: pd.DataFrame | np.ndarray, *, max_onehot: int = 15) -> BaseEstimator | None:
+def make_featurizer(
+    X: pd.DataFrame | np.ndarray, *, max_onehot: int = 15, drop: Any = ()
+) -> BaseEstimator | None:
     """An unfitted transformer that turns raw ``X`` into a dense float64 matrix.
 
     The column kinds are inferred from ``X`` (see
@@ -246,6 +250,9 @@ def make_featurizer(X: pd.DataFrame | np.ndarray, *, max_onehot: int = 15) -> Ba
     max_onehot : int, default=15
         Categorical columns with at most this many distinct values are one-hot
         encoded; also the cap on one-hot columns per feature.
+    drop : sequence, default=()
+        Column labels (positions for arrays) to leave out, e.g. the ID-like
+        and duplicate columns :func:`check_data` finds.
 
     Returns
     -------
@@ -275,14 +282,15 @@ def make_featurizer(X: pd.DataFrame | np.ndarray, *, max_onehot: int = 15) -> Ba
     """
     if isinstance(X, pd.DataFrame):
         _check_labels(X)
-    if _needs_nothing(X):
+    drop = frozenset(drop)
+    if not drop and _needs_nothing(X):
         return None
-    if not isinstance(X, pd.DataFrame):
+    if not drop and not isinstance(X, pd.DataFrame):
         array = np.asarray(X)
         if array.dtype.kind in "biuf":
             return _numeric_array_featurizer(array.astype(np.float64, copy=False))
     frame, is_frame = _as_frame(X)
-    columns = _plan(frame, max_onehot)
+    columns = _plan(frame, max_onehot, drop)
     if all(c.group == _DROP for c in columns):
         raise ValueError(
             f"None of the {frame.shape[1]} columns of X carries information: each holds a "
@@ -309,7 +317,7 @@ def _encoding(column: _Column, max_onehot: int) -> str:
         return "date parts + missing indicator"
     if column.group == _TEXT:
         return f"tf-idf ({TEXT_MAX_FEATURES} terms max)"
-    return "dropped (constant)"
+    return "dropped (constant)" if column.kind is ColumnKind.CONSTANT else "dropped (see data_report_)"
 
 
 def describe_columns(X: pd.DataFrame | np.ndarray, *, max_onehot: int = 15) -> pd.DataFrame:
