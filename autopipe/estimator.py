@@ -485,7 +485,8 @@ class AutoEstimator(BaseEstimator):
     def _check_data(self, X: Any, y: np.ndarray) -> pd.DataFrame:
         """Guardrails: what :func:`autopipe.data.check_data` finds, warned about once."""
         seed = self.random_state if isinstance(self.random_state, Integral) else 0
-        table = check_data(X, y, task=self.task_, scoring=self.scoring, random_state=seed).table
+        limit = None if self.time_budget is None else max(0.2, 0.02 * self.time_budget)
+        table = check_data(X, y, task=self.task_, scoring=self.scoring, random_state=seed, time_limit=limit).table
         if len(table):
             lines = "\n".join(
                 f"  {row.check}{'' if row.column is None else f' {row.column!r}'}: {row.action} ({row.detail})"
