@@ -19,6 +19,7 @@ from sklearn.metrics import get_scorer, get_scorer_names
 from sklearn.model_selection import GroupKFold, KFold, StratifiedGroupKFold, StratifiedKFold, check_cv
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
+from threadpoolctl import threadpool_limits
 
 from ._utils.deadline import Deadline
 from ._utils.log import level_for_verbose, logger
@@ -355,7 +356,10 @@ class AutoEstimator(BaseEstimator):
                     evaluator, space, rng, seed, deadline, history, fingerprint, user_starters
                 )
             self.search_time_ = deadline.elapsed()
-            self._finalize(X, y, state.history, deadline, seed, splits, sample_weight)
+            # One thread, as in the workers whose fold timings the refit plan relies on:
+            # OpenMP and BLAS threads next to busy workers can make a refit several times slower.
+            with threadpool_limits(limits=1):
+                self._finalize(X, y, state.history, deadline, seed, splits, sample_weight)
         self.history_ = state.history
         self._fingerprint_ = fingerprint
         self.leaderboard_ = make_leaderboard(state.history, ensemble=self._ensemble_row())
