@@ -779,17 +779,20 @@ class AutoEstimator(BaseEstimator):
         """Fit the best candidate on all rows, in this process, within the time left.
 
         A candidate is tried only when its measured per-fold fit time, scaled
-        to all rows, fits in the time left; the fastest good candidate is the
-        last resort.
+        to all rows, fits in the time left plus a slack of 5% of the budget
+        (at most 10 s); the fastest good candidate is the last resort.
         """
         ranked = [e for e in history.ranked() if e.result.ok]
         if not ranked:
             raise AllCandidatesFailedError(_all_failed_message(history))
         fastest = min(ranked[:20], key=lambda e: e.result.fit_time)
+        # A small overrun beats falling back to a much weaker pipeline: the time
+        # reserve is planned from the first results and can fall short by seconds.
+        slack = 0.0 if self.time_budget is None else min(0.05 * self.time_budget, 10.0)
         last_error = ""
         for entry in [*ranked[:3], fastest]:
             estimate = _refit_estimate(entry)
-            if entry is not fastest and estimate > deadline.remaining():
+            if entry is not fastest and estimate > deadline.remaining() + slack:
                 logger.info("skipping refit of %s: needs about %.1f s", entry.genome.key, estimate)
                 continue
             pipeline = self._compile(entry.genome, seed)

@@ -301,3 +301,23 @@ def test_candidate_pipeline_and_export_notebook(tmp_path, clf_data, fast):
     assert ok.iloc[1]["pipeline"][:40] in text and "pipeline = " in text
     with pytest.raises(IndexError, match="candidate"):
         est.candidate_pipeline(len(ok))
+
+
+@pytest.mark.parametrize(("best_estimate", "expect_best"), [(3.0, True), (30.0, False)])
+def test_final_refit_takes_a_small_overrun_before_a_weaker_pipeline(monkeypatch, best_estimate, expect_best):
+    import autopipe.estimator as module
+    from autopipe._utils.deadline import Deadline
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 3))
+    y = 3.0 * (X[:, 0] > 0) + rng.normal(0, 0.1, 120)  # trees beat the faster linear models
+    space = {"RandomForestRegressor": None, "Ridge": None}
+    est = AutoRegressor(time_budget=100, generations=0, population_size=4, search_space=space, cv=3,
+                        random_state=0, ensemble=None).fit(X, y)
+    ranked = [e for e in est.history_.ranked() if e.result.ok]
+    best = ranked[0]
+    assert best is not min(ranked, key=lambda e: e.result.fit_time)
+    monkeypatch.setattr(module, "_refit_estimate", lambda e: best_estimate if e is best else 0.01)
+    # 1 s left, slack 5% of 100 s: a 3 s refit of the best is allowed, a 30 s one is not
+    est._refit(X, y, est.history_, Deadline(1.0), est._seed)
+    assert (est.best_candidate_ == best.genome.key) is expect_best
