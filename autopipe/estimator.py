@@ -25,8 +25,8 @@ from ._utils.deadline import Deadline
 from ._utils.log import level_for_verbose, logger
 from ._utils.rng import draw_seed, make_rng
 from ._utils.sklearn_shim import HasMethods, Interval, StrOptions, check_params
-from ._utils.weights import fit_weighted, scorer_takes_sample_weight, takes_sample_weight
-from .data import check_data, check_target, infer_task, make_featurizer
+from ._utils.weights import call_scorer, fit_weighted, scorer_takes_sample_weight, takes_sample_weight
+from .data import DataReport, check_data, check_target, infer_task, make_featurizer
 from .data._target import check_classes
 from .data._weights import check_groups, check_sample_weight
 from .ensemble import make_stacking, make_voting, oof_scorer, select_ensemble, stacking_oof_score
@@ -331,9 +331,9 @@ class AutoEstimator(BaseEstimator):
         sample_weight = check_sample_weight(sample_weight, X.shape[0])
         groups = check_groups(groups, X.shape[0])
         with _verbosity(self.verbose):
-            self.data_report_ = self._check_data(X, y)
-            featurizer, width = self._make_featurizer(X, drop=list(self.data_report_.loc[
-                self.data_report_["action"] == "dropped", "column"]))
+            report = self._check_data(X, y)
+            self.data_report_ = report.table
+            featurizer, width = self._make_featurizer(X, drop=report.drop)
             self._prefix = () if featurizer is None else (featurizer,)
             space = build_space(self.search_space, self.task_, n_features=width)
             self.scorer_ = self._make_scorer()
@@ -486,18 +486,19 @@ class AutoEstimator(BaseEstimator):
             )
         return X.reindex(columns=expected)
 
-    def _check_data(self, X: Any, y: np.ndarray) -> pd.DataFrame:
+    def _check_data(self, X: Any, y: np.ndarray) -> DataReport:
         """Guardrails: what :func:`autopipe.data.check_data` finds, warned about once."""
         seed = self.random_state if isinstance(self.random_state, Integral) else 0
         limit = None if self.time_budget is None else max(0.2, 0.02 * self.time_budget)
-        table = check_data(X, y, task=self.task_, scoring=self.scoring, random_state=seed, time_limit=limit).table
+        report = check_data(X, y, task=self.task_, scoring=self.scoring, random_state=seed, time_limit=limit)
+        table = report.table
         if len(table):
             lines = "\n".join(
                 f"  {row.check}{'' if row.column is None else f' {row.column!r}'}: {row.action} ({row.detail})"
                 for row in table.itertuples()
             )
             warnings.warn(f"Data checks (see data_report_):\n{lines}", DataQualityWarning, stacklevel=4)
-        return table
+        return report
 
     def _make_featurizer(self, X: Any, drop: Any = ()) -> tuple[Any, int]:
         """The featurization step every candidate starts with (or None), and its output width."""
@@ -890,9 +891,7 @@ class AutoEstimator(BaseEstimator):
             Greater is better.
         """
         X = self._check_X(X)
-        if sample_weight is not None:
-            return float(self.scorer_(self.fitted_pipeline_, X, y, sample_weight=sample_weight))
-        return float(self.scorer_(self.fitted_pipeline_, X, y))
+        return call_scorer(self.scorer_, self.fitted_pipeline_, X, y, sample_weight)
 
     # ---------------------------------------------------------------- plots
     def plot_history(self, *, x: str = "elapsed", ax: Any = None) -> Any:
