@@ -80,6 +80,6 @@ clf = AutoClassifier(strategy=MutateBestStrategy(n_parents=3), time_budget=budge
 clf.fit(X_train, y_train)
 
 lb = clf.leaderboard_
-print(f"\nEvaluated {len(lb)} pipelines in {clf.fit_time_:.1f} s (budget {budget:.0f} s).")
+print(f"\nEvaluated {len(clf.history_)} pipelines in {clf.fit_time_:.1f} s (budget {budget:.0f} s).")
 print(lb[["rank", "pipeline", "score", "complexity", "generation"]].head().to_string(max_colwidth=80))
 print(f"\nHeld-out accuracy: {clf.score(X_test, y_test):.3f}")

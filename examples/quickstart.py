@@ -19,7 +19,7 @@ X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random
 est = AutoEstimator(time_budget=budget, n_jobs=2, random_state=0)
 est.fit(X_train, y_train)
 
-print(f"Evaluated {len(est.leaderboard_)} pipelines in {est.fit_time_:.1f} s (budget {budget:.0f} s).")
+print(f"Evaluated {len(est.history_)} pipelines in {est.fit_time_:.1f} s (budget {budget:.0f} s).")
 print(est.leaderboard_[["rank", "pipeline", "score", "complexity", "status"]].head().to_string(max_colwidth=80))
 print(f"\nHeld-out accuracy: {est.score(X_test, y_test):.3f}")
 print("\nThe best pipeline as Python code:\n")

@@ -27,7 +27,7 @@ reg.fit(X_train, y_train)
 
 lb = reg.leaderboard_
 n_ok = int((lb["status"] == "ok").sum())
-print(f"Evaluated {len(lb)} pipelines ({n_ok} succeeded) in {reg.fit_time_:.1f} s (budget {budget:.0f} s).")
+print(f"Evaluated {len(reg.history_)} pipelines ({n_ok} succeeded) in {reg.fit_time_:.1f} s (budget {budget:.0f} s).")
 print(f"The search stopped because: {reg.stop_reason_}.\n")
 print(lb[["rank", "pipeline", "score", "score_std", "complexity"]].head().to_string(max_colwidth=80))
 
