@@ -158,6 +158,13 @@ class AutoEstimator(BaseEstimator):
         taken from the step); a leading ``ColumnTransformer`` is dropped, as
         autopipe adds its own featurization. A pipeline that does not fit the
         space is a ``ValueError`` naming it and the step.
+    rescore_top : int, default=5
+        Before the final choice, re-score this many of the best candidates on
+        a second, differently shuffled set of folds (integer ``cv`` only), and
+        rank them by their scores pooled over both sets, so that a candidate
+        that was lucky on one split does not win by chance after many
+        evaluations. It gets at most 10% of ``time_budget``; 0 turns it off.
+        The leaderboard's ``check_score`` column shows the second score.
 
     Attributes
     ----------
@@ -242,6 +249,7 @@ class AutoEstimator(BaseEstimator):
         "checkpoint": [str, Path, None],
         "warm_start": ["boolean"],
         "initial_pipelines": [list, None],
+        "rescore_top": [Interval(Integral, 0, None, closed="left")],
     }
 
     def __init__(
@@ -270,6 +278,7 @@ class AutoEstimator(BaseEstimator):
         checkpoint: str | Path | None = None,
         warm_start: bool = False,
         initial_pipelines: list[Any] | None = None,
+        rescore_top: int = 5,
     ) -> None:
         self.task = task
         self.scoring = scoring
@@ -294,6 +303,7 @@ class AutoEstimator(BaseEstimator):
         self.checkpoint = checkpoint
         self.warm_start = warm_start
         self.initial_pipelines = initial_pipelines
+        self.rescore_top = rescore_top
 
     # ------------------------------------------------------------------ fit
     def fit(self, X: Any, y: Any, sample_weight: Any = None, groups: Any = None) -> AutoEstimator:
@@ -350,11 +360,15 @@ class AutoEstimator(BaseEstimator):
                 n_jobs=self.n_jobs, max_eval_time=self._max_eval_time(),
                 memory_limit_mb=self.memory_limit, random_state=seed,
                 sample_weight=sample_weight, groups=groups,
+                check_splits=self._check_splits(X, y, seed, groups),
             )
             with evaluator:
                 state = self._search(
                     evaluator, space, rng, seed, deadline, history, fingerprint, user_starters
                 )
+                state.history.clear_checks()
+                if not state.interrupted:
+                    self._rescore_best(evaluator, state.history, deadline, seed)
             self.search_time_ = deadline.elapsed()
             # One thread, as in the workers whose fold timings the refit plan relies on:
             # OpenMP and BLAS threads next to busy workers can make a refit several times slower.
@@ -592,6 +606,53 @@ class AutoEstimator(BaseEstimator):
                 )
         return splits
 
+    def _check_splits(
+        self, X: Any, y: np.ndarray, seed: int, groups: np.ndarray | None
+    ) -> list[tuple[np.ndarray, np.ndarray]] | None:
+        """A second set of folds, shuffled with another seed, for re-scoring the best candidates."""
+        if not self.rescore_top or not isinstance(self.cv, Integral):
+            return None
+        return self._make_splits(X, y, seed + 1, groups)
+
+    def _rescore_reserve(self, history: SearchHistory, n_workers: int) -> float:
+        """Seconds to keep for re-scoring the best candidates (at most 10% of the budget)."""
+        if not self.rescore_top or not isinstance(self.cv, Integral):
+            return 0.0
+        top = [e for e in history.ranked() if e.result.ok][: self.rescore_top]
+        need = 0.5 + 1.2 * sum(e.result.fit_time + e.result.score_time for e in top) / max(1, n_workers)
+        return need if not self.time_budget else min(need, 0.1 * self.time_budget)
+
+    def _rescore_best(self, evaluator: Evaluator, history: SearchHistory, deadline: Deadline, seed: int) -> None:
+        """Re-score the best candidates on the check folds, so that the final choice pools both scores.
+
+        Only the candidates whose measured cross-validation time fits are
+        re-scored; if one is cut off by the deadline, no check is kept, as a
+        partial check would demote the candidates it missed.
+        """
+        if evaluator.payload.check_splits is None or not self.rescore_top:
+            return
+        # Re-scoring may borrow from the ensemble's share of the final reserve
+        # (the ensemble adapts its members to the time left), not from the refit's.
+        end = deadline.sooner(_refit_reserve(history, self.time_budget, members=1, factor=1.0, cap=0.4))
+        limit = end.remaining() if not self.time_budget else min(end.remaining(), 0.1 * self.time_budget)
+        chosen, spent = [], 0.0
+        for entry in [e for e in history.ranked() if e.result.ok][: self.rescore_top]:
+            cost = 1.2 * (entry.result.fit_time + entry.result.score_time) / max(1, evaluator.n_workers)
+            if spent + cost > limit:
+                break
+            chosen.append(entry)
+            spent += cost
+        if len(chosen) < 2:
+            logger.info("re-scoring skipped: fewer than 2 of the best candidates fit in the time left")
+            return
+        candidates = [(e.genome.key, self._compile(e.genome, seed)) for e in chosen]
+        results = evaluator.evaluate(candidates, deadline=end, check=True)
+        if any(r is None or "search deadline" in r.error for r in results):
+            logger.info("re-scoring cut off by the deadline; keeping the search's ranking")
+            return
+        for entry, result in zip(chosen, results):
+            history.add_check(entry.genome.key, result)
+
     def _max_eval_time(self) -> float | None:
         if self.max_eval_time is not None:
             return float(self.max_eval_time)
@@ -647,7 +708,8 @@ class AutoEstimator(BaseEstimator):
         state = SearchState(history, deadline, self.time_budget, generation=generation, first_generation=generation)
 
         def evaluate(genomes: Any, on_result: Any) -> list[Any]:
-            state.deadline = deadline.sooner(self._final_reserve(history))
+            keep = self._final_reserve(history) + self._rescore_reserve(history, evaluator.n_workers)
+            state.deadline = deadline.sooner(keep)
             if state.deadline.expired():
                 return [None] * len(genomes)
             candidates = [(g.key, self._compile(g, seed)) for g in genomes]

@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/budget.py --budget 60 --n-jobs 2 --seed 0 [--suite ../shared/datasets] [--only adult fried]
-        [--ensemble selection|stacking|none] [--results results/budget.jsonl]
+        [--ensemble selection|stacking|none] [--rescore-top 5] [--results results/budget.jsonl]
 
 Prints a markdown table (one row per data set) and appends JSON lines to
 ``benchmarks/results/budget.jsonl`` (or ``--results``).
@@ -30,10 +30,13 @@ from suite import DEFAULT_SUITE, load_manifest, load_split
 RESULTS = Path(__file__).resolve().parent / "results" / "budget.jsonl"
 
 
-def run_one(entry: dict, suite: Path, budget: float, n_jobs: int, seed: int, ensemble: str | None) -> dict:
+def run_one(
+    entry: dict, suite: Path, budget: float, n_jobs: int, seed: int, ensemble: str | None, rescore_top: int = 5
+) -> dict:
     X_train, X_test, y_train, y_test = load_split(entry, suite, seed)
     est = AutoEstimator(
-        time_budget=budget, n_jobs=n_jobs, random_state=seed, task=entry["task"], ensemble=ensemble
+        time_budget=budget, n_jobs=n_jobs, random_state=seed, task=entry["task"], ensemble=ensemble,
+        rescore_top=rescore_top,
     )
     start = time.monotonic()
     with warnings.catch_warnings():
@@ -66,12 +69,20 @@ def run_one(entry: dict, suite: Path, budget: float, n_jobs: int, seed: int, ens
         "ensemble_members": len(report["members"]) if report["used"] else 1,
         "ensemble_reason": report["reason"],
         "final_model_time": round(report["build_time"], 2),
+        "rescored": int(lb["check_score"].notna().sum()),
+        # did re-scoring on other folds change which single pipeline ranks first?
+        "rescore_changed": bool(lb["check_score"].notna().any() and lb.loc[0, "pipeline"] != _best_unchecked(est)),
         "seed": seed,
         "n_jobs": n_jobs,
         "autopipe": autopipe.__version__,
         "sklearn": sklearn.__version__,
         "python": platform.python_version(),
     }
+
+
+def _best_unchecked(est: AutoEstimator) -> str:
+    ok = [e for e in est.history_ if e.result.ok and e.result.fidelity == 1.0]
+    return min(ok, key=lambda e: e.sort_key).genome.key
 
 
 def main() -> None:
@@ -82,6 +93,7 @@ def main() -> None:
     parser.add_argument("--suite", type=Path, default=DEFAULT_SUITE)
     parser.add_argument("--only", nargs="*", help="data set names to run (default: all)")
     parser.add_argument("--ensemble", choices=["selection", "stacking", "none"], default="selection")
+    parser.add_argument("--rescore-top", type=int, default=5)
     parser.add_argument("--results", type=Path, default=RESULTS, help="JSON lines file to append to")
     args = parser.parse_args()
     ensemble = None if args.ensemble == "none" else args.ensemble
@@ -92,7 +104,7 @@ def main() -> None:
     print("|---|---:|---:|---:|:---:|---:|---:|---:|")
     rows = []
     for entry in entries:
-        row = run_one(entry, args.suite, args.budget, args.n_jobs, args.seed, ensemble)
+        row = run_one(entry, args.suite, args.budget, args.n_jobs, args.seed, ensemble, args.rescore_top)
         rows.append(row)
         with args.results.open("a") as fh:
             fh.write(json.dumps(row) + "\n")

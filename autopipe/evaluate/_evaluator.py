@@ -81,6 +81,9 @@ class Evaluator:
         the fold scores.
     groups : ndarray of shape (n_samples,), default=None
         Group labels, kept on one side of the folds of lower fidelities.
+    check_splits : list of (train_indices, test_indices), default=None
+        A second set of folds over all rows, used by ``evaluate(check=True)``
+        to re-score candidates on splits the search never saw.
     """
 
     def __init__(
@@ -97,10 +100,12 @@ class Evaluator:
         random_state: int = 0,
         sample_weight: np.ndarray | None = None,
         groups: np.ndarray | None = None,
+        check_splits: list[tuple[np.ndarray, np.ndarray]] | None = None,
     ) -> None:
         classes = np.unique(y) if is_classifier else None
         self.payload = CVPayload(
-            X, y, splits, scorer, is_classifier, classes, random_state, sample_weight=sample_weight, groups=groups
+            X, y, splits, scorer, is_classifier, classes, random_state, sample_weight=sample_weight, groups=groups,
+            check_splits=check_splits,
         )
         self.n_workers = default_n_workers(n_jobs)
         self.max_eval_time = max_eval_time
@@ -157,22 +162,27 @@ class Evaluator:
         deadline: Deadline | None = None,
         fidelity: float = 1.0,
         on_result: Callable[[int, EvaluationResult], None] | None = None,
+        check: bool = False,
     ) -> list[EvaluationResult | None]:
         """Cross-validate ``(key, pipeline)`` candidates in parallel.
 
         Returns one result per candidate, in input order. A candidate that
         never started before ``deadline`` gets ``None``; one cut off while
-        running gets a ``TIMEOUT`` result.
+        running gets a ``TIMEOUT`` result. ``check=True`` scores all rows on
+        the ``check_splits`` instead of the search's folds.
         """
+        if check and self.payload.check_splits is None:
+            raise ValueError("evaluate(check=True) needs an Evaluator made with check_splits")
         deadline = deadline or Deadline(None)
         pool = self.pool
         for i, (_, pipeline) in enumerate(candidates):
-            pool.submit(i, cross_validate_pipeline, (pipeline, fidelity), timeout=self.max_eval_time)
+            args = (pipeline, 1.0, True) if check else (pipeline, fidelity)
+            pool.submit(i, cross_validate_pipeline, args, timeout=self.max_eval_time)
         results: list[EvaluationResult | None] = [None] * len(candidates)
         at = None if math.isinf(deadline.at) else deadline.at
         for outcome in pool.results(deadline=at):
             i = int(outcome.task_id)
-            result = self._to_result(candidates[i][0], outcome, fidelity)
+            result = self._to_result(candidates[i][0], outcome, 1.0 if check else fidelity)
             if result is None:
                 continue
             results[i] = result

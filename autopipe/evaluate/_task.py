@@ -26,6 +26,8 @@ class CVPayload:
     ``sample_weight`` (optional) weights both the fits and the fold scores;
     ``groups`` (optional) keep each group on one side of the subsampled folds
     of lower fidelities (the full-fidelity ``splits`` are made by the caller).
+    ``check_splits`` (optional) are a second, differently shuffled set of
+    full-data folds on which the best candidates are re-scored.
     """
 
     X: Any
@@ -37,16 +39,22 @@ class CVPayload:
     random_state: int = 0
     sample_weight: np.ndarray | None = None
     groups: np.ndarray | None = None
+    check_splits: list[tuple[np.ndarray, np.ndarray]] | None = None
     _views: dict[float, tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]] = field(
         default_factory=dict, repr=False
     )
 
-    def view(self, fidelity: float) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+    def view(self, fidelity: float, check: bool = False) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
         """Row indices and folds for a fraction ``fidelity`` of the rows.
 
         The full fidelity uses the shared folds, so that out-of-fold
-        predictions of all full-fidelity candidates are comparable.
+        predictions of all full-fidelity candidates are comparable;
+        ``check=True`` gives all rows with the ``check_splits`` instead.
         """
+        if check:
+            if self.check_splits is None:
+                raise ValueError("this payload has no check_splits")
+            return np.arange(len(self.y)), self.check_splits
         if fidelity >= 1.0:
             return np.arange(len(self.y)), self.splits
         if fidelity not in self._views:
@@ -133,13 +141,15 @@ def _oof_block(cached: _CachedPredictions, payload: CVPayload) -> tuple[np.ndarr
     return np.searchsorted(classes, labels).astype(np.float32).reshape(-1, 1), "label"
 
 
-def cross_validate_pipeline(payload: CVPayload, pipeline: BaseEstimator, fidelity: float) -> dict[str, Any]:
-    """Fit and score ``pipeline`` on every fold; the function workers run.
+def cross_validate_pipeline(
+    payload: CVPayload, pipeline: BaseEstimator, fidelity: float, check: bool = False
+) -> dict[str, Any]:
+    """Fit and score ``pipeline`` on every fold (of ``check_splits`` if ``check``); the function workers run.
 
     Returns a dict with ``fold_scores``, ``oof``, ``oof_kind``, ``fit_time`` and
     ``score_time``. Raises ``ValueError`` when a fold score is not finite.
     """
-    rows, folds = payload.view(fidelity)
+    rows, folds = payload.view(fidelity, check)
     X, y = _take(payload.X, rows), payload.y[rows]
     w = None if payload.sample_weight is None else payload.sample_weight[rows]
     oof: np.ndarray | None = None

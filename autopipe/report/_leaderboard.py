@@ -13,6 +13,7 @@ COLUMNS = [
     "pipeline",
     "score",
     "score_std",
+    "check_score",
     "complexity",
     "fit_time",
     "status",
@@ -28,7 +29,10 @@ def make_leaderboard(history: SearchHistory, *, ensemble: dict[str, Any] | None 
     """A DataFrame of every candidate in ``history``, best first.
 
     Successful candidates are ranked by score (ties: fewer operators first);
-    failed ones follow with their status and error text, and no rank.
+    failed ones follow with their status and error text, and no rank. The
+    candidates re-scored on a second set of folds before the final choice
+    come first, ranked by the mean of both sets' fold scores; their
+    ``check_score`` is the second set's mean (NaN for the others).
 
     Parameters
     ----------
@@ -40,13 +44,16 @@ def make_leaderboard(history: SearchHistory, *, ensemble: dict[str, Any] | None 
         model, last otherwise; its ``note`` says why.
     """
     rows = []
+    checks = getattr(history, "checks", {})
     for entry in history.ranked(fidelity=None):
         r = entry.result
+        check = checks.get(entry.genome.key) if r.fidelity == 1.0 else None
         rows.append(
             {
                 "pipeline": entry.genome.key,
                 "score": r.score,
                 "score_std": r.score_std,
+                "check_score": check.score if check is not None and check.ok else float("nan"),
                 "complexity": entry.genome.complexity,
                 "fit_time": r.fit_time,
                 "status": r.status.value,

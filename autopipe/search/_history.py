@@ -30,6 +30,10 @@ class SearchHistory:
     """The record of a search; checkpoints serialize exactly this object.
 
     Entries are appended as results arrive; a key is recorded once per fidelity.
+    Before the final choice the best candidates may be re-scored on other
+    folds (:meth:`add_check`): from then on they rank first, by their score
+    pooled over both sets of folds, so that a candidate lucky on one split
+    does not win by chance.
 
     Parameters
     ----------
@@ -46,6 +50,7 @@ class SearchHistory:
         self._index: dict[tuple[str, float], int] = {}
         self._keys: set[str] = set()
         self._with_oof: list[int] = []
+        self.checks: dict[str, EvaluationResult] = {}
 
     def add(self, genome: Genome, result: EvaluationResult, generation: int, elapsed: float) -> HistoryEntry:
         """Record one result (dropping the worst stored out-of-fold predictions if over the bound)."""
@@ -57,6 +62,28 @@ class SearchHistory:
             self._with_oof.append(len(self.entries) - 1)
             self._bound_oof(result.oof.nbytes)
         return entry
+
+    def add_check(self, key: str, result: EvaluationResult) -> None:
+        """Record a re-score of the full-fidelity candidate ``key`` on a second set of folds."""
+        self.checks[key] = result
+
+    def clear_checks(self) -> None:
+        """Forget every re-score (a continued search re-checks its own best)."""
+        self.checks = {}
+
+    def checked_score(self, entry: HistoryEntry) -> float | None:
+        """Mean of ``entry``'s fold scores pooled with its re-score's, or ``None`` if not re-scored."""
+        check = getattr(self, "checks", {}).get(entry.genome.key)
+        if check is None or not check.ok or not entry.result.ok or entry.result.fidelity != 1.0:
+            return None
+        folds = entry.result.fold_scores + check.fold_scores
+        return float(sum(folds) / len(folds))
+
+    def _rank_key(self, entry: HistoryEntry) -> tuple[int, float, int]:
+        pooled = self.checked_score(entry)
+        if pooled is None:
+            return (1, *entry.sort_key)
+        return (0, -pooled, entry.genome.complexity)
 
     def _bound_oof(self, nbytes: int) -> None:
         keep = max(5, self.max_oof_bytes // max(1, nbytes))
@@ -76,6 +103,7 @@ class SearchHistory:
         new = SearchHistory()
         for e in self.entries:
             new.add(e.genome, e.result, e.generation, e.elapsed)
+        new.checks = dict(getattr(self, "checks", {}))
         return new
 
     def __contains__(self, key: object) -> bool:
@@ -96,9 +124,9 @@ class SearchHistory:
         return iter(self.entries)
 
     def ranked(self, *, fidelity: float | None = 1.0) -> list[HistoryEntry]:
-        """Entries best first (failures last); only ``fidelity`` if given."""
+        """Entries best first (re-scored ones first, failures last); only ``fidelity`` if given."""
         chosen = [e for e in self.entries if fidelity is None or e.result.fidelity == fidelity]
-        return sorted(chosen, key=lambda e: e.sort_key)
+        return sorted(chosen, key=self._rank_key)
 
     def best(self, *, fidelity: float | None = 1.0) -> HistoryEntry | None:
         """The best successful entry, or ``None``."""

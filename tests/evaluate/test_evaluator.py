@@ -50,6 +50,24 @@ def test_ok_results_in_input_order_with_oof_probabilities():
     assert results[2].score == pytest.approx((results[2].oof[:, 0] == y).mean(), abs=0.05)
 
 
+def test_check_folds_rescore_on_other_splits():
+    X, y = make_tiny_classification(n_samples=90, n_classes=3, random_state=0)
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    other = list(StratifiedKFold(3, shuffle=True, random_state=1).split(X, y))
+    evaluator = Evaluator(X, y, splits=splits, scorer=get_scorer("accuracy"), is_classifier=True, check_splits=other)
+    with evaluator:
+        cand = [("lr", make_pipeline(StandardScaler(), LogisticRegression()))]
+        (first,) = evaluator.evaluate(cand)
+        (check,) = evaluator.evaluate(cand, check=True)
+    assert check.ok and check.fidelity == 1.0 and len(check.fold_scores) == 3
+    assert not np.isnan(check.oof).any()
+    # the same model on other folds: other out-of-fold predictions
+    assert not np.allclose(first.oof, check.oof)
+    plain, _ = _clf_evaluator()
+    with pytest.raises(ValueError, match="check_splits"):
+        plain.evaluate(cand, check=True)
+
+
 def test_failures_are_data_and_the_worker_pool_survives():
     evaluator, _ = _clf_evaluator(n_jobs=2, max_eval_time=1.0)
     with evaluator:

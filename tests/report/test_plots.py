@@ -50,6 +50,7 @@ def with_failures() -> pd.DataFrame:
     ]
     frame = pd.DataFrame(rows, columns=["pipeline", "score", "complexity", "status", "generation", "elapsed", "error"])
     frame["score_std"] = np.where(frame["status"] == "ok", 0.01, np.nan)
+    frame["check_score"] = np.nan
     frame["fit_time"] = 0.1
     frame["fidelity"] = 1.0
     frame["note"] = ""

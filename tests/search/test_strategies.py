@@ -63,6 +63,26 @@ def test_history_ranking_and_front():
     assert summarize_failures([e.result for e in h]) == {"error: ValueError: x": 1}
 
 
+def test_rescored_candidates_rank_first_by_their_pooled_score():
+    space = build_space("default", "regression")
+    h = SearchHistory()
+    lucky = Genome.from_steps(space, ["Ridge"])
+    steady = Genome.from_steps(space, ["StandardScaler", "Ridge"])
+    unchecked = Genome.from_steps(space, ["StandardScaler", "PCA", "Ridge"])
+    for g, s in [(lucky, 0.9), (steady, 0.85), (unchecked, 0.8)]:
+        h.add(g, _ok(g, s), 0, 0.1)
+    h.add_check(lucky.key, _ok(lucky, 0.6))  # pooled 0.75
+    h.add_check(steady.key, _ok(steady, 0.84))  # pooled 0.845
+    assert [e.genome.key for e in h.ranked()] == [steady.key, lucky.key, unchecked.key]
+    assert h.checked_score(h.ranked()[0]) == pytest.approx(0.845)
+    assert h.checked_score(h.ranked()[2]) is None
+    # a failed re-score does not count as a check; copies keep the checks
+    h.add_check(steady.key, EvaluationResult.failed(steady.key, Status.ERROR, "ValueError: x"))
+    assert [e.genome.key for e in h.copy().ranked()] == [lucky.key, steady.key, unchecked.key]
+    h.clear_checks()
+    assert [e.genome.key for e in h.ranked()] == [lucky.key, steady.key, unchecked.key]
+
+
 def _fake_evaluate(genomes, on_result):
     out = []
     for i, g in enumerate(genomes):
