@@ -343,7 +343,7 @@ class AutoEstimator(BaseEstimator):
         with _verbosity(self.verbose):
             report = self._check_data(X, y)
             self.data_report_ = report.table
-            featurizer, width = self._make_featurizer(X, drop=report.drop)
+            featurizer, width = self._make_featurizer(X, y, drop=report.drop)
             self._prefix = () if featurizer is None else (featurizer,)
             space = build_space(self.search_space, self.task_, n_features=width)
             self.scorer_ = self._make_scorer()
@@ -514,7 +514,7 @@ class AutoEstimator(BaseEstimator):
             warnings.warn(f"Data checks (see data_report_):\n{lines}", DataQualityWarning, stacklevel=4)
         return report
 
-    def _make_featurizer(self, X: Any, drop: Any = ()) -> tuple[Any, int]:
+    def _make_featurizer(self, X: Any, y: np.ndarray, drop: Any = ()) -> tuple[Any, int]:
         """The featurization step every candidate starts with (or None), and its output width."""
         featurizer = make_featurizer(X, drop=drop)
         if featurizer is None:
@@ -522,7 +522,7 @@ class AutoEstimator(BaseEstimator):
         sample = X.iloc[:2000] if hasattr(X, "iloc") else X[:2000]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            width = clone(featurizer).fit_transform(sample).shape[1]
+            width = clone(featurizer).fit_transform(sample, y[:2000]).shape[1]
         return featurizer, width
 
     def _fixed_task(self) -> str | None:
@@ -555,8 +555,12 @@ class AutoEstimator(BaseEstimator):
         unweighted = [op.name for op in space.models if not takes_sample_weight(op.estimator_class)]
         if unweighted:
             logger.info("left out of the search because they cannot take sample_weight: %s", ", ".join(unweighted))
+        # A resampler would drop or invent rows, and their weights with them.
+        samplers = [op.name for op in space.samplers]
+        if samplers:
+            logger.info("resamplers left out of the search while sample_weight is given: %s", ", ".join(samplers))
         try:
-            return space.without(unweighted)
+            return space.without(unweighted + samplers)
         except SearchSpaceError as exc:
             raise ValueError(
                 f"sample_weight was given, but no model in the search space accepts it in fit "

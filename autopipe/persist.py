@@ -6,14 +6,25 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-#: Types ``load_model`` trusts beyond skops' defaults: autopipe's plain transformers and numpy dtypes.
+#: Types ``load_model`` trusts beyond skops' defaults: autopipe's plain transformers, the
+#: imbalanced-learn pipeline and resamplers of the search space, and numpy dtypes.
 AUTOPIPE_TYPES = (
     "autopipe.space.transformers.StackingTransformer",
     "autopipe.space.transformers.ZeroCount",
     "autopipe.data.transformers.DateTimeFeatures",
     "autopipe.data.transformers.FrequencyEncoder",
+    "autopipe.data.transformers.OneVsRestTargetEncoder",
     "autopipe.data.transformers.ToNumeric",
     "autopipe.data.transformers.ToString",
+    "imblearn.pipeline.Pipeline",
+    "imblearn.over_sampling._smote.base.SMOTE",
+    "imblearn.over_sampling._random_over_sampler.RandomOverSampler",
+    "imblearn.under_sampling._prototype_selection._random_under_sampler.RandomUnderSampler",
+    # neighbour searches fitted by SMOTE and the k-nearest-neighbour models
+    "sklearn.neighbors._kd_tree.KDTree",
+    "sklearn.neighbors._ball_tree.BallTree",
+    "sklearn.metrics._dist_metrics.EuclideanDistance64",
+    "sklearn.metrics._dist_metrics.ManhattanDistance64",
     "numpy.dtype",  # stored by encoders; holds no code
 )
 

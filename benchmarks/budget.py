@@ -71,7 +71,7 @@ def run_one(
         "final_model_time": round(report["build_time"], 2),
         "rescored": int(lb["check_score"].notna().sum()),
         # did re-scoring on other folds change which single pipeline ranks first?
-        "rescore_changed": bool(lb["check_score"].notna().any() and lb.loc[0, "pipeline"] != _best_unchecked(est)),
+        "rescore_changed": bool(est.history_.checks) and est.history_.best().genome.key != _best_unchecked(est),
         "seed": seed,
         "n_jobs": n_jobs,
         "autopipe": autopipe.__version__,

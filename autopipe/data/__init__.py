@@ -6,13 +6,14 @@ from ._columns import ColumnKind, infer_column_kinds
 from ._featurize import describe_columns, make_featurizer
 from ._guardrails import DataReport, check_data
 from ._target import check_target, infer_task
-from .transformers import DateTimeFeatures, FrequencyEncoder, ToNumeric, ToString
+from .transformers import DateTimeFeatures, FrequencyEncoder, OneVsRestTargetEncoder, ToNumeric, ToString
 
 __all__ = [
     "ColumnKind",
     "DataReport",
     "DateTimeFeatures",
     "FrequencyEncoder",
+    "OneVsRestTargetEncoder",
     "ToNumeric",
     "ToString",
     "check_data",

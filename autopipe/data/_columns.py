@@ -35,7 +35,7 @@ class ColumnKind(str, enum.Enum):
     BOOLEAN : str
         True/False values: encoded as 0/1.
     CATEGORICAL : str
-        Labels from a finite set: one-hot or frequency + ordinal encoded.
+        Labels from a finite set: one-hot or frequency + ordinal + target encoded.
     DATETIME : str
         Dates or timestamps (dtype or parseable strings): calendar parts.
     TEXT : str

@@ -17,7 +17,7 @@ from sklearn.pipeline import make_pipeline, make_union
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
 from ._columns import ColumnKind, _infer_kind, _n_unique
-from .transformers import DateTimeFeatures, FrequencyEncoder, ToNumeric, ToString
+from .transformers import DateTimeFeatures, FrequencyEncoder, OneVsRestTargetEncoder, ToNumeric, ToString
 
 __all__ = ["describe_columns", "make_featurizer"]
 
@@ -183,7 +183,9 @@ def _build(columns: list[_Column], n_rows: int, max_onehot: int, by_label: bool)
         ordinal = OrdinalEncoder(
             handle_unknown="use_encoded_value", unknown_value=-1, encoded_missing_value=-1
         )
-        encoders = make_union(FrequencyEncoder(), ordinal)
+        # The target encoder cross-fits inside fit_transform: the rows it is fitted on get
+        # encodings learnt without their own target, so a model cannot memorise them.
+        encoders = make_union(FrequencyEncoder(), ordinal, OneVsRestTargetEncoder())
         to_string = ToString(fill_value=MISSING_CATEGORY)
         transformers.append((_FREQUENCY, make_pipeline(to_string, encoders), cols))
     if cols := select(_DATETIME):
@@ -236,7 +238,12 @@ def make_featurizer(
     - ``frequency``: other categorical columns: ``ToString``, then
       :class:`~autopipe.data.transformers.FrequencyEncoder` alongside
       ``OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
-      encoded_missing_value=-1)``.
+      encoded_missing_value=-1)`` and
+      :class:`~autopipe.data.transformers.OneVsRestTargetEncoder` (the
+      smoothed mean target per category, one column per class for
+      multiclass targets; cross-fitted, so the rows it is fitted on are
+      encoded without their own target). The featurizer then needs ``y`` in
+      ``fit``.
     - ``datetime``: :class:`~autopipe.data.transformers.DateTimeFeatures`.
     - ``text_<column>``: one per free-text column: ``ToString(fill_value="")``,
       then ``TfidfVectorizer(max_features=200, sublinear_tf=True)``. A text
@@ -312,7 +319,7 @@ def _encoding(column: _Column, max_onehot: int) -> str:
         missing = " + missing category" if column.n_missing else ""
         return f"one-hot ({min(column.n_unique, max_onehot)} values{missing})"
     if column.group == _FREQUENCY:
-        return "frequency + ordinal"
+        return "frequency + ordinal + target"
     if column.group == _DATETIME:
         return "date parts + missing indicator"
     if column.group == _TEXT:

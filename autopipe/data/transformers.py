@@ -9,7 +9,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-__all__ = ["DateTimeFeatures", "FrequencyEncoder", "ToNumeric", "ToString"]
+__all__ = ["DateTimeFeatures", "FrequencyEncoder", "OneVsRestTargetEncoder", "ToNumeric", "ToString"]
 
 
 # --------------------------------------------------------------------------- #
@@ -611,3 +611,156 @@ class DateTimeFeatures(_TableTransformer):
                 parts.append("missing")
             names.extend(f"{column}_{part}" for part in parts)
         return np.asarray(names, dtype=object)
+
+
+# --------------------------------------------------------------------------- #
+# OneVsRestTargetEncoder
+# --------------------------------------------------------------------------- #
+
+
+def _shuffled_folds(folds: int, random_state: int) -> dict[str, Any]:
+    """TargetEncoder arguments for shuffled cross-fitting (a splitter since sklearn 1.9)."""
+    import sklearn
+    from sklearn.model_selection import KFold
+    from sklearn.utils.fixes import parse_version
+
+    if parse_version(sklearn.__version__) >= parse_version("1.9"):
+        return {"cv": KFold(folds, shuffle=True, random_state=random_state)}
+    return {"cv": folds, "shuffle": True, "random_state": random_state}
+
+
+class OneVsRestTargetEncoder(TransformerMixin, BaseEstimator):
+    """Cross-fitted target encoding that works with any class sizes.
+
+    Each category is replaced by the smoothed mean of the target over the
+    training rows with that category, computed by scikit-learn's
+    :class:`~sklearn.preprocessing.TargetEncoder` with a continuous target:
+    the target itself for a numeric target, and the indicator of each class
+    (one-vs-rest) for class labels: one column for two classes (the second
+    class), one per class for more. ``fit_transform`` is cross-fitted with
+    shuffled, unstratified folds, so no row is encoded with its own target and
+    a class with a single member does not break the folds (sklearn's
+    stratified cross-fitting needs as many members as folds in every class).
+
+    Parameters
+    ----------
+    cv : int, default=5
+        Folds of the cross-fitting in ``fit_transform`` (fewer when there are
+        fewer rows).
+    random_state : int, default=0
+        Seed of the fold shuffling.
+
+    Attributes
+    ----------
+    classes_ : ndarray or None
+        The class labels, or ``None`` for a numeric target.
+    encoders_ : list of TargetEncoder
+        One fitted encoder per output block (per encoded class).
+    n_features_in_ : int
+        Number of columns seen during ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([["a"], ["a"], ["b"], ["b"], ["c"], ["c"]], dtype=object)
+    >>> y = np.array(["no", "yes", "no", "no", "yes", "yes"])
+    >>> OneVsRestTargetEncoder(cv=2).fit_transform(X, y).shape
+    (6, 1)
+    """
+
+    def __init__(self, cv: int = 5, random_state: int = 0) -> None:
+        self.cv = cv
+        self.random_state = random_state
+
+    def _targets(self, y: Any) -> np.ndarray:
+        """The continuous targets to encode, as columns."""
+        from sklearn.utils.multiclass import type_of_target
+
+        y = np.asarray(y)
+        if type_of_target(y) in ("continuous", "continuous-multioutput") or (
+            y.dtype.kind == "f" and len(np.unique(y)) > 2
+        ):
+            self.classes_ = None
+            return y.astype(np.float64).reshape(-1, 1)
+        self.classes_ = np.unique(y)
+        encoded = self.classes_[1:] if len(self.classes_) == 2 else self.classes_
+        return np.column_stack([(y == c).astype(np.float64) for c in encoded])
+
+    def fit(self, X: Any, y: Any) -> OneVsRestTargetEncoder:
+        """Fit the encoders on all rows (use ``fit_transform`` for the training rows' own encoding).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Categorical columns.
+        y : array-like of shape (n_samples,)
+            Target.
+
+        Returns
+        -------
+        self : OneVsRestTargetEncoder
+        """
+        self.fit_transform(X, y)
+        return self
+
+    def fit_transform(self, X: Any, y: Any = None, **fit_params: Any) -> np.ndarray:
+        """Fit, and encode the training rows out of fold (cross-fitted).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Categorical columns.
+        y : array-like of shape (n_samples,)
+            Target (required).
+
+        Returns
+        -------
+        X_out : ndarray of shape (n_samples, n_features * n_blocks)
+        """
+        from sklearn.preprocessing import TargetEncoder
+
+        if y is None:
+            raise ValueError("OneVsRestTargetEncoder needs y: it encodes categories by their mean target.")
+        targets = self._targets(y)
+        folds = max(2, min(int(self.cv), targets.shape[0]))
+        self.encoders_ = []
+        blocks = []
+        for column in targets.T:
+            encoder = TargetEncoder(target_type="continuous", **_shuffled_folds(folds, self.random_state))
+            blocks.append(encoder.fit_transform(X, column))
+            self.encoders_.append(encoder)
+        self.n_features_in_ = self.encoders_[0].n_features_in_
+        if hasattr(self.encoders_[0], "feature_names_in_"):
+            self.feature_names_in_ = self.encoders_[0].feature_names_in_
+        return np.hstack(blocks)
+
+    def transform(self, X: Any) -> np.ndarray:
+        """Encode new rows with the means learnt from all training rows.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        X_out : ndarray of shape (n_samples, n_features * n_blocks)
+        """
+        check_is_fitted(self, "encoders_")
+        return np.hstack([encoder.transform(X) for encoder in self.encoders_])
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """``<column>_target`` (numeric target or two classes), else ``<column>_target_<class>``.
+
+        Parameters
+        ----------
+        input_features : array-like of str, optional
+
+        Returns
+        -------
+        names : ndarray of str
+        """
+        names = _feature_names_in(self, input_features)
+        classes = self.classes_
+        if classes is None or len(classes) == 2:
+            return np.asarray([f"{n}_target" for n in names], dtype=object)
+        return np.asarray([f"{n}_target_{c}" for c in classes for n in names], dtype=object)

@@ -11,7 +11,7 @@ from sklearn.pipeline import Pipeline, make_pipeline, make_union
 from sklearn.preprocessing import FunctionTransformer
 
 from ..space import StackingTransformer
-from ._deap import Features, PrimitiveSet, primitive_set
+from ._deap import Flow, PrimitiveSet, primitive_set
 from ._genome import Genome
 
 
@@ -38,12 +38,18 @@ def compile_genome(
     Returns
     -------
     pipeline : sklearn.pipeline.Pipeline
-        Preprocessing steps followed by the model, made with ``make_pipeline``.
+        Preprocessing steps followed by the model, made with ``make_pipeline``;
+        imbalanced-learn's ``Pipeline`` (a subclass) when a sampler is among
+        the steps, so that it resamples the training rows only.
     """
     pset = primitive_set(genome.space)
     nodes = list(genome.tree)
     model, children, _ = _operator_at(nodes, 0, pset, random_state)
     steps = _feature_steps(nodes, children[0], pset, random_state)
+    if any(pset.info[n.name].kind == "sampler" for n in nodes if isinstance(n, gp.Primitive)):
+        from imblearn.pipeline import make_pipeline as make_resampling_pipeline
+
+        return make_resampling_pipeline(*(clone(p) for p in prefix), *steps, model, memory=memory)
     return make_pipeline(*(clone(p) for p in prefix), *steps, model, memory=memory)
 
 
@@ -59,7 +65,7 @@ def _operator_at(
     params: dict[str, Any] = {}
     j = i + 1
     for arg in prim.args:
-        if issubclass(arg, Features):
+        if issubclass(arg, Flow):
             children.append(j)
             j = gp.PrimitiveTree(nodes).searchSubtree(j).stop
         else:

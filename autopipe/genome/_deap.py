@@ -14,12 +14,20 @@ if TYPE_CHECKING:
     from ..space import Operator, SearchSpace
 
 
-class Features:
+class Flow:
+    """DEAP type of what a model takes: features, possibly with resampled training rows."""
+
+
+class Features(Flow):
     """DEAP type of a feature matrix flowing through the pipeline."""
 
 
 class Input(Features):
     """DEAP type of the raw input matrix (the tree's only argument)."""
+
+
+class Resampled(Flow):
+    """DEAP type of features whose training rows a sampler resampled: only a model takes them."""
 
 
 class Output:
@@ -34,7 +42,7 @@ STACK_PREFIX = "Stack_"
 class NodeInfo:
     """What a primitive stands for: an operator used as a step, a model, or a union."""
 
-    kind: str  # "step", "model", "stack" or "union"
+    kind: str  # "step", "sampler", "model", "stack" or "union"
     operator: Operator | None
 
 
@@ -67,8 +75,12 @@ class PrimitiveSet:
         args = [Input if op.input_only else Features]
         args += [self._param_type(op, p) for p in op.params]
         if op.role is Role.MODEL:
-            self._add(op.name, args, Output, NodeInfo("model", op))
+            # Only the final model takes resampled rows; a stacked model is a step.
+            model_args = args if op.input_only else [Flow, *args[1:]]
+            self._add(op.name, model_args, Output, NodeInfo("model", op))
             self._add(STACK_PREFIX + op.name, args, Features, NodeInfo("stack", op))
+        elif op.role is Role.SAMPLER:
+            self._add(op.name, args, Resampled, NodeInfo("sampler", op))
         else:
             self._add(op.name, args, Features, NodeInfo("step", op))
 

@@ -13,9 +13,11 @@ from ._deap import (
     STACK_PREFIX,
     UNION,
     Features,
+    Flow,
     Input,
     Output,
     PrimitiveSet,
+    Resampled,
     new_tree,
     primitive_set,
 )
@@ -27,6 +29,7 @@ MAX_COMPLEXITY = 8
 _STEP_COUNT_P = (0.3, 0.4, 0.2, 0.1)
 _P_UNION = 0.1
 _P_STACK = 0.1
+_P_SAMPLER = 0.1
 
 
 class Genome:
@@ -58,8 +61,10 @@ class Genome:
         pset = primitive_set(space)
         n_steps = int(rng.choice(len(_STEP_COUNT_P), p=_STEP_COUNT_P))
         model = _choice(rng, space.models)
-        nodes = [pset.primitive(model.name)]
-        nodes += _random_features(pset, rng, n_steps, input_only_ok=True)
+        features = _random_features(pset, rng, n_steps, input_only_ok=True)
+        if space.samplers and not model.input_only and rng.random() < _P_SAMPLER:
+            features = _with_sampler(features, pset, rng)
+        nodes = [pset.primitive(model.name), *features]
         nodes += _param_nodes(pset, model, model.sample_params(rng))
         return cls(new_tree(nodes), space)
 
@@ -86,6 +91,8 @@ class Genome:
                 prim = pset.primitive(name if is_last else STACK_PREFIX + name)
             elif is_last:
                 raise ValueError(f"the last step must be a model, got {name!r}")
+            elif op.role is Role.SAMPLER and i != len(resolved) - 2:
+                raise ValueError(f"the sampler {name} must come directly before the model")
             else:
                 prim = pset.primitive(name)
             if op.input_only and i > 0:
@@ -185,8 +192,14 @@ def _feature_ops(space: SearchSpace, *, input_only_ok: bool) -> list[Operator]:
     return [
         op
         for op in space.operators
-        if op.role is not Role.MODEL and (input_only_ok or not op.input_only)
+        if op.role in (Role.TRANSFORMER, Role.SELECTOR) and (input_only_ok or not op.input_only)
     ]
+
+
+def _with_sampler(features: list[Any], pset: PrimitiveSet, rng: np.random.Generator) -> list[Any]:
+    """A random sampler applied to the feature subtree ``features``."""
+    op = _choice(rng, pset.space.samplers)
+    return [pset.primitive(op.name), *features, *_param_nodes(pset, op, op.sample_params(rng))]
 
 
 def _new_step(
@@ -253,11 +266,17 @@ def _is_input(nodes: list[Any], sl: slice) -> bool:
 
 
 def _mutate_insert(nodes: list[Any], pset: PrimitiveSet, rng: np.random.Generator) -> list[Any] | None:
-    spots = [i for i, t in enumerate(_expected_types(nodes)) if t is Features]
+    # Flow is the model's input: a step or a sampler may go there unless a sampler already does.
+    spots = [
+        i for i, t in enumerate(_expected_types(nodes))
+        if t is Features or (t is Flow and nodes[i].ret is not Resampled)
+    ]
     if not spots:
         return None
     i = _choice(rng, spots)
     sl = _subtree(nodes, i)
+    if _expected_types(nodes)[i] is Flow and pset.space.samplers and rng.random() < 0.5:
+        return nodes[:i] + _with_sampler(nodes[sl], pset, rng) + nodes[sl.stop :]
     step = _new_step(pset, rng, input_only_ok=_is_input(nodes, sl))
     if step is None:
         return None
@@ -268,7 +287,7 @@ def _mutate_insert(nodes: list[Any], pset: PrimitiveSet, rng: np.random.Generato
 
 def _mutate_shrink(nodes: list[Any], pset: PrimitiveSet, rng: np.random.Generator) -> list[Any] | None:
     spots = [
-        i for i, n in enumerate(nodes) if isinstance(n, gp.Primitive) and n.ret is Features
+        i for i, n in enumerate(nodes) if isinstance(n, gp.Primitive) and n.ret in (Features, Resampled)
     ]
     if not spots:
         return None
@@ -290,9 +309,14 @@ def _mutate_replace(nodes: list[Any], pset: PrimitiveSet, rng: np.random.Generat
     sl, child = _subtree(nodes, i), _first_child(nodes, i)
     if nodes[i].ret is Output:
         others = [m for m in pset.space.models if m.name != nodes[i].name]
+        if nodes[child.start].ret is Resampled:
+            others = [m for m in others if not m.input_only]
         if not others:
             return None
         op = _choice(rng, others)
+        prim = pset.primitive(op.name)
+    elif nodes[i].ret is Resampled:
+        op = _choice(rng, pset.space.samplers)
         prim = pset.primitive(op.name)
     else:
         step = _new_step(pset, rng, input_only_ok=_is_input(nodes, child))
@@ -353,7 +377,7 @@ def _format(nodes: Sequence[Any], i: int, pset: PrimitiveSet) -> tuple[str, int]
     names = list(info.operator.params) if info.operator else []
     k = 0
     for arg in node.args:
-        if issubclass(arg, Features):
+        if issubclass(arg, Flow):
             text, j = _format(nodes, j, pset)
             parts.append(text)
         else:
@@ -373,7 +397,7 @@ def _to_spec(nodes: Sequence[Any], i: int, pset: PrimitiveSet) -> tuple[tuple[An
     children, params = [], []
     j = i + 1
     for arg in node.args:
-        if issubclass(arg, Features):
+        if issubclass(arg, Flow):
             spec, j = _to_spec(nodes, j, pset)
             children.append(spec)
         else:

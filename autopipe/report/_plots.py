@@ -210,8 +210,9 @@ def plot_pareto(leaderboard: pd.DataFrame, front: pd.DataFrame, *, ax: Axes | No
     jittered slightly to the side so that candidates of equal complexity do
     not hide each other. The Pareto front (rows of ``front``) is highlighted
     and joined by a step line: for each complexity, the best score reachable
-    with at most that many operators. The best candidate is annotated with
-    its pipeline, shortened to about 60 characters. Failed candidates and
+    with at most that many operators. The best candidate (rank 1: the one
+    chosen after the final re-scoring; without a ``rank`` column, the highest
+    score) is annotated with its pipeline, shortened to about 60 characters. Failed candidates and
     those evaluated on a fraction of the rows are not drawn.
 
     Parameters
@@ -285,11 +286,15 @@ def plot_pareto(leaderboard: pd.DataFrame, front: pd.DataFrame, *, ax: Axes | No
         ax.scatter(on_front["complexity"], on_front["score"], s=70, color="C3", edgecolors="black",
                    linewidths=0.8, zorder=4, label=f"Pareto front ({len(on_front)})")
 
-    # best: highest score, then fewest operators, then first listed (a leaderboard lists the best first)
-    order = np.lexsort((np.arange(len(rows)), cx, -score))
-    best = order[0]
-    # The label sits at the bottom centre of the axes, below the candidates (the best one is
-    # the highest point), with an arrow up to the best point: it never runs off the axes.
+    # best: rank 1 (after re-scoring on other folds it need not be the highest point); without
+    # ranks, the highest score, then fewest operators, then first listed
+    ranks = pd.to_numeric(rows["rank"], errors="coerce").to_numpy(float) if "rank" in rows else np.array([])
+    if (ranks == 1).any():
+        best = int(np.flatnonzero(ranks == 1)[0])
+    else:
+        best = int(np.lexsort((np.arange(len(rows)), cx, -score))[0])
+    # The label sits at the bottom centre of the axes, below the candidates, with an arrow up
+    # to the best point: it never runs off the axes.
     ax.annotate(
         "best: " + _shorten(rows["pipeline"].iloc[best]),
         xy=(cx[best], score[best]),

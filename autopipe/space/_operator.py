@@ -35,6 +35,8 @@ class Role(str, enum.Enum):
     TRANSFORMER = "transformer"
     SELECTOR = "selector"
     MODEL = "model"
+    #: resamples the training rows (``fit_resample``), directly before the model
+    SAMPLER = "sampler"
 
     def __str__(self) -> str:
         return self.value
@@ -147,7 +149,9 @@ class Operator:
     estimator_class : type
         A scikit-learn compatible estimator class.
     role : Role or str
-        ``"transformer"``, ``"selector"`` or ``"model"``.
+        ``"transformer"``, ``"selector"``, ``"model"`` or ``"sampler"`` (an
+        imbalanced-learn resampler, placed directly before the model and
+        applied to the training rows only).
     tasks : frozenset of str
         The tasks the operator serves, a subset of
         ``{"classification", "regression"}``.

@@ -260,6 +260,9 @@ def _classifiers() -> list[Operator]:
     m = Role.MODEL
     nb = {"alpha": F(1e-3, 100.0, log=True), "fit_prior": C((True, False))}
     criterion = {"criterion": C(("gini", "entropy"))}
+    # Class weighting is searched for every model that accepts it: "balanced"
+    # often wins on imbalanced data with balanced accuracy or F1.
+    balanced = {"class_weight": C((None, "balanced"))}
     return [
         # lbfgs handles every case (multiclass included); it only supports the
         # l2 penalty, so l1_ratio stays at its default 0.
@@ -268,7 +271,7 @@ def _classifiers() -> list[Operator]:
             LogisticRegression,
             m,
             _CLF,
-            {"C": F(1e-4, 1e4, log=True), "class_weight": C((None, "balanced"))},
+            {"C": F(1e-4, 1e4, log=True), **balanced},
             fixed={"solver": "lbfgs"},
         ),
         Operator("GaussianNB", GaussianNB, m, _CLF, {}),
@@ -276,14 +279,14 @@ def _classifiers() -> list[Operator]:
         Operator("MultinomialNB", MultinomialNB, m, _CLF, dict(nb)),
         Operator("KNeighborsClassifier", KNeighborsClassifier, m, _CLF, _knn_params()),
         Operator(
-            "DecisionTreeClassifier", DecisionTreeClassifier, m, _CLF, {**criterion, **_tree_params()}
+            "DecisionTreeClassifier", DecisionTreeClassifier, m, _CLF, {**criterion, **_tree_params(), **balanced}
         ),
         Operator(
             "RandomForestClassifier",
             RandomForestClassifier,
             m,
             _CLF,
-            {**criterion, **_forest_params(True)},
+            {**criterion, **_forest_params(True), **balanced},
             fixed={"n_estimators": 100},
         ),
         Operator(
@@ -291,7 +294,7 @@ def _classifiers() -> list[Operator]:
             ExtraTreesClassifier,
             m,
             _CLF,
-            {**criterion, **_forest_params(False)},
+            {**criterion, **_forest_params(False), **balanced},
             fixed={"n_estimators": 100},
         ),
         Operator(
@@ -303,7 +306,7 @@ def _classifiers() -> list[Operator]:
             fixed={"n_estimators": 100},
         ),
         Operator(
-            "HistGradientBoostingClassifier", HistGradientBoostingClassifier, m, _CLF, _hist_params()
+            "HistGradientBoostingClassifier", HistGradientBoostingClassifier, m, _CLF, {**_hist_params(), **balanced}
         ),
         # penalty stays l2: l1 with the hinge loss is unsupported.
         Operator(
@@ -315,6 +318,7 @@ def _classifiers() -> list[Operator]:
                 "C": F(1e-4, 25.0, log=True),
                 "loss": C(("squared_hinge", "hinge")),
                 "tol": F(1e-5, 1e-1, log=True),
+                **balanced,
             },
             fixed={"dual": "auto"},
         ),
@@ -327,6 +331,7 @@ def _classifiers() -> list[Operator]:
                 "loss": C(("hinge", "log_loss", "modified_huber")),
                 **_sgd_common(),
                 "learning_rate": C(("optimal", "invscaling", "constant", "adaptive")),
+                **balanced,
             },
         ),
         Operator(
@@ -487,6 +492,31 @@ def _neural_nets() -> list[Operator]:
     ]
 
 
+def imblearn_available() -> bool:
+    """Whether imbalanced-learn is installed (found without importing it).
+
+    Returns
+    -------
+    available : bool
+    """
+    return importlib.util.find_spec("imblearn") is not None
+
+
+def _samplers() -> list[Operator]:
+    if not imblearn_available():
+        logger.info("resamplers (SMOTE, random under- and over-sampling) left out: install autopipe[imbalanced]")
+        return []
+    from imblearn.over_sampling import SMOTE, RandomOverSampler
+    from imblearn.under_sampling import RandomUnderSampler
+
+    s = Role.SAMPLER
+    return [
+        Operator("SMOTE", SMOTE, s, _CLF, {"k_neighbors": I(1, 10)}),
+        Operator("RandomUnderSampler", RandomUnderSampler, s, _CLF, {}),
+        Operator("RandomOverSampler", RandomOverSampler, s, _CLF, {}),
+    ]
+
+
 @functools.cache
 def registry_operators() -> tuple[Operator, ...]:
     """Every built-in operator record (built on first use, then cached).
@@ -494,10 +524,11 @@ def registry_operators() -> tuple[Operator, ...]:
     A name appears twice when the two tasks need different fixed arguments
     (``SelectPercentile`` with ``f_classif`` or ``f_regression``); within one
     task names are unique. The neural-network operators (:data:`NN_OPERATORS`)
-    are included only when torch and skorch are installed.
+    are included only when torch and skorch are installed, the resamplers only
+    when imbalanced-learn is.
     """
     return tuple(
-        _transformers() + _selectors() + _classifiers() + _regressors() + _neural_nets()
+        _transformers() + _selectors() + _samplers() + _classifiers() + _regressors() + _neural_nets()
     )
 
 

@@ -158,6 +158,11 @@ class SearchSpace:
         """The operators with role ``"selector"``."""
         return self.with_role(Role.SELECTOR)
 
+    @property
+    def samplers(self) -> tuple[Operator, ...]:
+        """The operators with role ``"sampler"`` (resamplers of the training rows)."""
+        return self.with_role(Role.SAMPLER)
+
     def without(self, names: Iterable[str]) -> SearchSpace:
         """A copy of this space without the operators named in ``names``.
 
@@ -301,6 +306,8 @@ def _infer_role(cls: type) -> tuple[Role, frozenset[str]] | None:
         return Role.MODEL, frozenset({"regression"})
     if issubclass(cls, SelectorMixin):
         return Role.SELECTOR, frozenset(TASKS)
+    if hasattr(cls, "fit_resample"):
+        return Role.SAMPLER, frozenset({"classification"})
     if hasattr(cls, "transform"):
         return Role.TRANSFORMER, frozenset(TASKS)
     return None

@@ -202,3 +202,61 @@ def test_clone_and_pickle(est: BaseEstimator, X: pd.DataFrame) -> None:
     again = pickle.loads(pickle.dumps(fitted))
     np.testing.assert_array_equal(again.transform(X), fitted.transform(X))
     assert clone(est).get_params() == est.get_params()
+
+
+# --------------------------------------------------------------------------- #
+# OneVsRestTargetEncoder
+# --------------------------------------------------------------------------- #
+
+
+def _codes(n: int = 60, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame({"code": rng.choice(["a", "b", "c", "d"], n), "zip": rng.choice(["x", "y"], n)})
+
+
+@pytest.mark.parametrize(
+    "y, width",
+    [
+        (np.tile(["no", "yes"], 30), 2),  # two classes: one column per feature
+        (np.tile(["r", "g", "b"], 20), 6),  # three classes: one column per class and feature
+        (np.linspace(0.0, 1.0, 60), 2),  # a numeric target
+    ],
+)
+def test_target_encoder_widths_and_names(y, width):
+    from autopipe.data import OneVsRestTargetEncoder
+
+    X = _codes()
+    enc = OneVsRestTargetEncoder()
+    out = enc.fit_transform(X, y)
+    assert out.shape == (60, width) and np.isfinite(out).all()
+    assert enc.transform(X).shape == (60, width)
+    assert len(enc.get_feature_names_out()) == width
+    assert enc.get_feature_names_out()[0].startswith("code_target")
+
+
+def test_target_encoder_survives_a_class_with_one_member():
+    from autopipe.data import OneVsRestTargetEncoder
+
+    X = _codes()
+    y = np.array(["common"] * 59 + ["rare"])
+    # sklearn's own TargetEncoder stratifies its folds, which a single member cannot
+    out = OneVsRestTargetEncoder().fit_transform(X, y)
+    assert out.shape == (60, 2) and np.isfinite(out).all()
+
+
+def test_target_encoder_is_cross_fitted_and_unseen_categories_get_the_mean():
+    from autopipe.data import OneVsRestTargetEncoder
+
+    X = pd.DataFrame({"code": [f"c{i}" for i in range(40)] * 2})  # every code twice
+    y = np.tile([0.0, 1.0], 40)
+    y[40:] = 1.0 - y[:40]  # each code's two rows have opposite targets
+    enc = OneVsRestTargetEncoder(cv=2, random_state=0)
+    out = enc.fit_transform(X, y)
+    # a row's encoding never uses its own target: it moves away from it, never towards it
+    assert np.corrcoef(out[:, 0], y)[0, 1] < 0
+    unseen = enc.transform(pd.DataFrame({"code": ["never seen"]}))
+    assert unseen[0, 0] == pytest.approx(y.mean())
+    with pytest.raises(ValueError, match="needs y"):
+        OneVsRestTargetEncoder().fit_transform(X)
+    clone(enc).fit(X, y)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(enc)).transform(X), enc.transform(X))

@@ -53,10 +53,15 @@ def raw() -> pd.DataFrame:
     return frame
 
 
+def _target(X: pd.DataFrame) -> np.ndarray:
+    """A binary target for fits (the target encoder of high-cardinality columns needs one)."""
+    return np.arange(len(X)) % 2
+
+
 def _fitted(X: pd.DataFrame) -> ColumnTransformer:
     featurizer = make_featurizer(X)
     assert featurizer is not None
-    return featurizer.fit(X)
+    return featurizer.fit(X, _target(X))
 
 
 # --------------------------------------------------------------------------- #
@@ -113,7 +118,7 @@ def test_output_is_finite_float64_with_a_stable_width(raw: pd.DataFrame) -> None
     assert isinstance(featurizer, ColumnTransformer)
     groups = [name for name, _, _ in featurizer.transformers]
     assert groups == ["numeric", "boolean", "onehot", "frequency", "datetime", "text_review"]
-    fit_out = featurizer.fit_transform(raw.iloc[:80])
+    fit_out = featurizer.fit_transform(raw.iloc[:80], _target(raw.iloc[:80]))
     out = featurizer.transform(raw.iloc[80:])
     for block in (fit_out, out):
         assert isinstance(block, np.ndarray) and block.dtype == np.float64
@@ -153,14 +158,14 @@ def test_column_order_does_not_matter(raw: pd.DataFrame) -> None:
 def test_column_all_missing_in_a_fold_keeps_the_width(raw: pd.DataFrame) -> None:
     featurizer = make_featurizer(raw)
     fold = raw.iloc[:40].assign(num_nan=np.nan, flag_obj=None)
-    fold_width = featurizer.fit_transform(fold).shape[1]
+    fold_width = featurizer.fit_transform(fold, _target(fold)).shape[1]
     assert featurizer.transform(raw).shape[1] == fold_width
 
 
 def test_clone_and_pickle_give_identical_output(raw: pd.DataFrame) -> None:
     fitted = _fitted(raw)
     expected = fitted.transform(raw)
-    np.testing.assert_array_equal(clone(make_featurizer(raw)).fit(raw).transform(raw), expected)
+    np.testing.assert_array_equal(clone(make_featurizer(raw)).fit(raw, _target(raw)).transform(raw), expected)
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(fitted)).transform(raw), expected)
 
 
@@ -174,7 +179,7 @@ def test_exported_code_rebuilds_the_featurizer(raw: pd.DataFrame) -> None:
     exec(estimator_to_code(featurizer, name="featurizer"), namespace)
     rebuilt = namespace["featurizer"]
     np.testing.assert_array_equal(
-        rebuilt.fit(raw).transform(raw), clone(featurizer).fit(raw).transform(raw)
+        rebuilt.fit(raw, _target(raw)).transform(raw), clone(featurizer).fit(raw, _target(raw)).transform(raw)
     )
 
 
@@ -195,7 +200,7 @@ def test_sparse_text_is_encoded_as_categories() -> None:
     assert groups["frequency"] == ["review"]
     report = describe_columns(X).set_index("name")
     assert report.loc["review", "kind"] == "text"
-    assert report.loc["review", "encoding"] == "frequency + ordinal"
+    assert report.loc["review", "encoding"] == "frequency + ordinal + target"
 
 
 def test_int_column_names_select_by_position() -> None:
@@ -243,7 +248,7 @@ def test_describe_columns(raw: pd.DataFrame) -> None:
     assert rows.loc["price_str", "encoding"].startswith("to_numeric")
     assert rows.loc["flag_obj", "kind"] == "boolean"
     assert rows.loc["color", "encoding"] == "one-hot (3 values)"
-    assert rows.loc["city", "encoding"] == "frequency + ordinal"
+    assert rows.loc["city", "encoding"] == "frequency + ordinal + target"
     assert rows.loc["signup", "kind"] == "datetime"
     assert rows.loc["review", "kind"] == "text"
     assert rows.loc["const", "encoding"] == "dropped (constant)"

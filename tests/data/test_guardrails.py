@@ -118,3 +118,16 @@ def test_clean_data_gives_an_empty_report_and_no_warning():
         warnings.simplefilter("error", DataQualityWarning)
         est = AutoRegressor(**SETTINGS).fit(X, y)
     assert est.data_report_.empty
+
+
+@pytest.mark.parametrize(
+    "cls, y",
+    [
+        (AutoRegressor, pd.Series([1.5, None, 2.0, np.nan, 3.0, 4.0] * 5)),
+        (AutoClassifier, pd.Series(["yes", None, "no", "yes", pd.NA, "no"] * 5, dtype=object)),
+    ],
+)
+def test_rows_with_a_missing_target_are_an_error_that_counts_them(cls, y):
+    X = pd.DataFrame({"a": np.arange(len(y), dtype=float)})
+    with pytest.raises(ValueError, match=r"y contains 10 missing or non-finite value\(s\).* out of 30 rows"):
+        cls(time_budget=5).fit(X, y)

@@ -179,11 +179,23 @@ def test_pareto_points_front_and_annotation(with_failures: pd.DataFrame) -> None
 def test_pareto_shortens_long_pipelines(with_failures: pd.DataFrame) -> None:
     board = with_failures.copy()
     board.loc[1, "score"] = 0.99  # the long pipeline is now the best
+    board.loc[[0, 1], "rank"] = [2, 1]
     ax = plot_pareto(board, board.iloc[[2, 1]])
     text = ax.texts[0].get_text()
     assert text.startswith("best: ExtraTreesClassifier(") and text.endswith("\u2026")
     assert len(text) == len("best: ") + 60
     assert _shorten("short") == "short"
+
+
+def test_pareto_annotates_rank_one_even_below_the_highest_score(with_failures: pd.DataFrame) -> None:
+    # after re-scoring on other folds, rank 1 may have a lower first score than another candidate
+    board = with_failures.copy()
+    board.loc[[0, 2], "rank"] = [3, 1]
+    board.loc[1, "rank"] = 2
+    text = plot_pareto(board, board.iloc[[2, 1]]).texts[0].get_text()
+    assert text == "best: HistGradientBoostingClassifier(input)"
+    assert plot_pareto(board.drop(columns="rank"), board.iloc[[2, 1]]).texts[0].get_text().startswith(
+        "best: LogisticRegression(")
 
 
 def test_pareto_with_empty_front_and_given_axes(with_failures: pd.DataFrame) -> None:

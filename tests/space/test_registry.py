@@ -55,6 +55,10 @@ def _shrink(estimator: BaseEstimator) -> BaseEstimator:
 def _fit_and_use(estimator: BaseEstimator, X: np.ndarray, y: np.ndarray) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        if hasattr(estimator, "fit_resample"):
+            X_res, y_res = estimator.fit_resample(X, y)
+            assert len(X_res) == len(y_res) > 0
+            return
         estimator.fit(X, y)
         out = estimator.predict(X) if hasattr(estimator, "predict") else estimator.transform(X)
     assert len(out) == len(X)
@@ -110,6 +114,8 @@ def test_registry_record_is_consistent(case: tuple[Operator, str]) -> None:
     if op.role is Role.MODEL:
         check = is_classifier if task == "classification" else is_regressor
         assert check(estimator)
+    elif op.role is Role.SAMPLER:
+        assert hasattr(estimator, "fit_resample") and task == "classification"
     else:
         assert hasattr(estimator, "transform")
 
@@ -167,3 +173,22 @@ def test_default_params_prefer_estimator_defaults() -> None:
     rf = ops["RandomForestClassifier"].default_params()
     assert rf["max_features"] == 0.525
     assert rf["bootstrap"] is True
+
+
+def test_class_weight_is_searched_for_every_classifier_that_takes_it():
+    import inspect
+
+    from autopipe.space import build_space
+
+    space = build_space("default", "classification")
+    takers = [
+        op for op in space.operators
+        if op.role is Role.MODEL and "class_weight" in inspect.signature(op.estimator_class).parameters
+    ]
+    assert {op.name for op in takers} >= {
+        "LogisticRegression", "DecisionTreeClassifier", "RandomForestClassifier", "ExtraTreesClassifier",
+        "HistGradientBoostingClassifier", "LinearSVC", "SGDClassifier",
+    }
+    for op in takers:
+        assert op.params["class_weight"] == Categorical((None, "balanced")), op.name
+        assert op.build({"class_weight": "balanced"}, random_state=0).class_weight == "balanced"

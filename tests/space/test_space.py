@@ -397,7 +397,8 @@ def test_search_space_accessors() -> None:
     assert space["PCA"].role is Role.TRANSFORMER
     assert list(space) == list(space.operators)
     assert len(space) == len(space.operators)
-    assert set(space.models) | set(space.transformers) | set(space.selectors) == set(space)
+    assert set(space.models) | set(space.transformers) | set(space.selectors) | set(space.samplers) == set(space)
+    assert {op.name for op in space.samplers} == {"SMOTE", "RandomUnderSampler", "RandomOverSampler"}
     assert space.with_role("selector") == space.selectors
     assert all(op.role is Role.MODEL for op in space.models)
     with pytest.raises(KeyError, match="Did you mean 'LogisticRegression'"):
