@@ -302,8 +302,9 @@ def test_fit_with_the_dask_backend_runs_on_the_cluster_and_matches_local(
         remote = AutoClassifier(**fast).fit(X, y)
     tasks = [t for t in stream.data if t["key"].startswith("autopipe-evaluate")]
     pids = _worker_pids(client)
-    # Every candidate was cross-validated in a cluster worker process.
-    assert len(tasks) == len(remote.history_) > 0
+    # Every candidate, and every re-score of the best ones, was cross-validated in a cluster worker process.
+    assert remote.history_.checks
+    assert len(tasks) == len(remote.history_) + len(remote.history_.checks) > 0
     assert {t["worker"] for t in tasks} <= set(pids) and os.getpid() not in pids.values()
     assert _board(remote) == _board(local)
     assert remote.score(X, y) == local.score(X, y)
