@@ -321,3 +321,17 @@ def test_final_refit_takes_a_small_overrun_before_a_weaker_pipeline(monkeypatch,
     # 1 s left, slack 5% of 100 s: a 3 s refit of the best is allowed, a 30 s one is not
     est._refit(X, y, est.history_, Deadline(1.0), est._seed)
     assert (est.best_candidate_ == best.genome.key) is expect_best
+
+
+@pytest.mark.parametrize(
+    "cls, first", [(AutoClassifier, "LogisticRegression(StandardScaler(input)"), (AutoRegressor, "Ridge(StandardScaler(input)")]
+)
+def test_the_cheap_linear_starter_is_evaluated_first(cls, first):
+    # so that even a budget too small for boosting or forests ends with a model
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 4))
+    y = (X[:, 0] > 0).astype(int) if cls is AutoClassifier else X[:, 0]
+    est = cls(time_budget=None, generations=0, population_size=3, n_jobs=1, random_state=0, ensemble=None,
+              rescore_top=0).fit(X, y)
+    keys = [e.genome.key for e in est.history_]
+    assert keys[0].startswith(first) and len(keys) == 3

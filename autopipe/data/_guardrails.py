@@ -146,7 +146,7 @@ def check_data(
                 advice = "; accuracy rewards predicting the majority: consider scoring='balanced_accuracy' or 'f1_macro'"
             report.add(
                 "class imbalance", None, "noted",
-                f"class {classes[np.argmin(counts)]!r} has {counts.min()} of {counts.sum()} rows ({share:.1%}){advice}",
+                f"class {_label(classes[np.argmin(counts)])!r} has {counts.min()} of {counts.sum()} rows ({share:.1%}){advice}",
             )
     return report
 
@@ -191,3 +191,9 @@ def _check_columns(
                 f"predicts the target on its own ({metric} {score:.3f} on held-out rows); "
                 "check that it is known before the target is",
             )
+
+
+def _label(value: object) -> object:
+    """A class label as a plain Python value, so that it prints as ``1``, not ``np.int64(1)``."""
+    return value.item() if isinstance(value, np.generic) else value
+

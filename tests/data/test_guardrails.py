@@ -75,7 +75,8 @@ def test_class_imbalance_is_noted_with_a_suitable_scorer():
     y = np.r_[np.zeros(190), np.ones(10)].astype(int)
     table = check_data(X, y, task="classification").table
     assert list(table["check"]) == ["class imbalance"]
-    assert "balanced_accuracy" in table["detail"].iloc[0] and "5.0%" in table["detail"].iloc[0]
+    detail = table["detail"].iloc[0]
+    assert "balanced_accuracy" in detail and "5.0%" in detail and detail.startswith("class 1 has 10 of 200")
     assert "consider" not in check_data(X, y, task="classification", scoring="f1").table["detail"].iloc[0]
 
 
