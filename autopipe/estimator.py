@@ -619,12 +619,12 @@ class AutoEstimator(BaseEstimator):
             return None
         return self._make_splits(X, y, seed + 1, groups)
 
-    def _rescore_reserve(self, history: SearchHistory, n_workers: int) -> float:
+    def _rescore_reserve(self, history: SearchHistory, evaluator: Evaluator) -> float:
         """Seconds to keep for re-scoring the best candidates (at most 10% of the budget)."""
-        if not self.rescore_top or not isinstance(self.cv, Integral):
+        if evaluator.payload.check_splits is None:
             return 0.0
         top = [e for e in history.ranked() if e.result.ok][: self.rescore_top]
-        need = 0.5 + 1.2 * sum(e.result.fit_time + e.result.score_time for e in top) / max(1, n_workers)
+        need = 0.5 + sum(_cv_cost(e, evaluator.n_workers) for e in top)
         return need if not self.time_budget else min(need, 0.1 * self.time_budget)
 
     def _rescore_best(self, evaluator: Evaluator, history: SearchHistory, deadline: Deadline, seed: int) -> None:
@@ -634,7 +634,7 @@ class AutoEstimator(BaseEstimator):
         re-scored; if one is cut off by the deadline, no check is kept, as a
         partial check would demote the candidates it missed.
         """
-        if evaluator.payload.check_splits is None or not self.rescore_top:
+        if evaluator.payload.check_splits is None:
             return
         # Re-scoring may borrow from the ensemble's share of the final reserve
         # (the ensemble adapts its members to the time left), not from the refit's.
@@ -642,7 +642,7 @@ class AutoEstimator(BaseEstimator):
         limit = end.remaining() if not self.time_budget else min(end.remaining(), 0.1 * self.time_budget)
         chosen, spent = [], 0.0
         for entry in [e for e in history.ranked() if e.result.ok][: self.rescore_top]:
-            cost = 1.2 * (entry.result.fit_time + entry.result.score_time) / max(1, evaluator.n_workers)
+            cost = _cv_cost(entry, evaluator.n_workers)
             if spent + cost > limit:
                 break
             chosen.append(entry)
@@ -713,7 +713,7 @@ class AutoEstimator(BaseEstimator):
         state = SearchState(history, deadline, self.time_budget, generation=generation, first_generation=generation)
 
         def evaluate(genomes: Any, on_result: Any) -> list[Any]:
-            keep = self._final_reserve(history) + self._rescore_reserve(history, evaluator.n_workers)
+            keep = self._final_reserve(history) + self._rescore_reserve(history, evaluator)
             state.deadline = deadline.sooner(keep)
             if state.deadline.expired():
                 return [None] * len(genomes)
@@ -1243,6 +1243,11 @@ def _densify(X: Any) -> Any:
 def _refit_estimate(entry: Any) -> float:
     """Seconds to fit a candidate on all rows: its per-fold fit time scaled to all rows, plus 30%."""
     return 1.3 * entry.result.fit_time / max(1, len(entry.result.fold_scores) - 1)
+
+
+def _cv_cost(entry: Any, n_workers: int) -> float:
+    """Seconds to cross-validate a candidate again: its measured fit and score time, plus 20%, per worker."""
+    return 1.2 * (entry.result.fit_time + entry.result.score_time) / max(1, n_workers)
 
 
 def _n_folds(history: SearchHistory) -> int:

@@ -6,7 +6,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import sklearn
 from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin
+from sklearn.model_selection import KFold
+from sklearn.preprocessing import TargetEncoder
+from sklearn.utils.fixes import parse_version
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 __all__ = ["DateTimeFeatures", "FrequencyEncoder", "OneVsRestTargetEncoder", "ToNumeric", "ToString"]
@@ -618,13 +623,13 @@ class DateTimeFeatures(_TableTransformer):
 # --------------------------------------------------------------------------- #
 
 
-def _shuffled_folds(folds: int, random_state: int) -> dict[str, Any]:
-    """TargetEncoder arguments for shuffled cross-fitting (a splitter since sklearn 1.9)."""
-    import sklearn
-    from sklearn.model_selection import KFold
-    from sklearn.utils.fixes import parse_version
+# Since sklearn 1.9 TargetEncoder takes its shuffling from a splitter given as ``cv``.
+_SPLITTER_CV = parse_version(sklearn.__version__) >= parse_version("1.9")
 
-    if parse_version(sklearn.__version__) >= parse_version("1.9"):
+
+def _shuffled_folds(folds: int, random_state: int) -> dict[str, Any]:
+    """TargetEncoder arguments for shuffled cross-fitting."""
+    if _SPLITTER_CV:
         return {"cv": KFold(folds, shuffle=True, random_state=random_state)}
     return {"cv": folds, "shuffle": True, "random_state": random_state}
 
@@ -674,8 +679,6 @@ class OneVsRestTargetEncoder(TransformerMixin, BaseEstimator):
 
     def _targets(self, y: Any) -> np.ndarray:
         """The continuous targets to encode, as columns."""
-        from sklearn.utils.multiclass import type_of_target
-
         y = np.asarray(y)
         if type_of_target(y) in ("continuous", "continuous-multioutput") or (
             y.dtype.kind == "f" and len(np.unique(y)) > 2
@@ -717,8 +720,6 @@ class OneVsRestTargetEncoder(TransformerMixin, BaseEstimator):
         -------
         X_out : ndarray of shape (n_samples, n_features * n_blocks)
         """
-        from sklearn.preprocessing import TargetEncoder
-
         if y is None:
             raise ValueError("OneVsRestTargetEncoder needs y: it encodes categories by their mean target.")
         targets = self._targets(y)

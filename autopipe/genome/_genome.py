@@ -267,15 +267,13 @@ def _is_input(nodes: list[Any], sl: slice) -> bool:
 
 def _mutate_insert(nodes: list[Any], pset: PrimitiveSet, rng: np.random.Generator) -> list[Any] | None:
     # Flow is the model's input: a step or a sampler may go there unless a sampler already does.
-    spots = [
-        i for i, t in enumerate(_expected_types(nodes))
-        if t is Features or (t is Flow and nodes[i].ret is not Resampled)
-    ]
+    types = _expected_types(nodes)
+    spots = [i for i, t in enumerate(types) if t is Features or (t is Flow and nodes[i].ret is not Resampled)]
     if not spots:
         return None
     i = _choice(rng, spots)
     sl = _subtree(nodes, i)
-    if _expected_types(nodes)[i] is Flow and pset.space.samplers and rng.random() < 0.5:
+    if types[i] is Flow and pset.space.samplers and rng.random() < 0.5:
         return nodes[:i] + _with_sampler(nodes[sl], pset, rng) + nodes[sl.stop :]
     step = _new_step(pset, rng, input_only_ok=_is_input(nodes, sl))
     if step is None:
