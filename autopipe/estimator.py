@@ -29,7 +29,7 @@ from ._utils.weights import call_scorer, fit_weighted, scorer_takes_sample_weigh
 from .data import DataReport, check_data, check_target, infer_task, make_featurizer
 from .data._target import check_classes
 from .data._weights import check_groups, check_sample_weight
-from .ensemble import make_stacking, make_voting, oof_scorer, select_ensemble, stacking_oof_score
+from .ensemble import assemble_voting, cross_check, make_stacking, oof_scorer, select_ensemble, stacking_oof_score
 from .evaluate import Evaluator
 from .exceptions import (
     AllCandidatesFailedError,
@@ -370,11 +370,11 @@ class AutoEstimator(BaseEstimator):
                 state.history.clear_checks()
                 if not state.interrupted:
                     self._rescore_best(evaluator, state.history, deadline, seed)
-            self.search_time_ = deadline.elapsed()
-            # One thread, as in the workers whose fold timings the refit plan relies on:
-            # OpenMP and BLAS threads next to busy workers can make a refit several times slower.
-            with threadpool_limits(limits=1):
-                self._finalize(X, y, state.history, deadline, seed, splits, sample_weight)
+                self.search_time_ = deadline.elapsed()
+                # One thread, as in the workers whose fold timings the refit plan relies on:
+                # OpenMP and BLAS threads next to busy workers can make a refit several times slower.
+                with threadpool_limits(limits=1):
+                    self._finalize(X, y, state.history, deadline, seed, splits, evaluator, sample_weight)
         self.history_ = state.history
         self._fingerprint_ = fingerprint
         self.leaderboard_ = make_leaderboard(state.history, ensemble=self._ensemble_row())
@@ -755,7 +755,7 @@ class AutoEstimator(BaseEstimator):
 
     def _finalize(
         self, X: Any, y: np.ndarray, history: SearchHistory, deadline: Deadline, seed: int, splits: list[Any],
-        sample_weight: np.ndarray | None = None,
+        evaluator: Evaluator, sample_weight: np.ndarray | None = None,
     ) -> None:
         """Set ``fitted_pipeline_``, ``best_pipeline_`` and ``ensemble_report_``."""
         start = deadline.elapsed()
@@ -763,36 +763,65 @@ class AutoEstimator(BaseEstimator):
             raise AllCandidatesFailedError(_all_failed_message(history))
         report: dict[str, Any] = {"kind": self.ensemble, "used": False, "reason": "ensemble=None", "members": []}
         if self.ensemble is not None:
-            report.update(self._plan_ensemble(y, history, deadline, splits, sample_weight))
+            report.update(self._plan_ensemble(y, history, deadline, splits, seed, evaluator.n_workers, sample_weight))
+        ensemble, single = None, None
         if report["used"]:
-            members = [(name, self._compile(entry.genome, seed)) for name, entry, _ in report.pop("entries")]
-            weights = [w for _, _, w in report["members"]]
-            if self.ensemble == "selection":
-                model = make_voting(members, weights, is_classifier=self.task_ == "classification")
-            else:
-                model = make_stacking(members, splits, is_classifier=self.task_ == "classification")
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    fit_weighted(model, X, y, sample_weight)
-            except Exception as exc:  # noqa: BLE001  (fall back to the single best pipeline)
-                report.update(used=False, reason=f"not used: fitting it failed ({type(exc).__name__}: {exc})")
-            else:
-                first_name, first_key, _ = report["members"][0]
-                self.fitted_pipeline_ = model
-                self.best_pipeline_ = model.named_estimators_[first_name]
-                self.best_candidate_ = first_key
+            ensemble, single = self._fit_ensemble(X, y, report, history, seed, splits, deadline, evaluator)
         report.pop("entries", None)
-        if not report["used"]:
-            self.best_pipeline_ = self.fitted_pipeline_ = self._refit(X, y, history, deadline, seed, sample_weight)
+        if single is None:
+            single = self._refit(X, y, history, deadline, seed, sample_weight)  # sets best_candidate_
+        else:
+            self.best_candidate_ = next(e for e in history.ranked() if e.result.ok).genome.key
+        self.best_pipeline_ = single
+        self.fitted_pipeline_ = single if ensemble is None else ensemble
         report["build_time"] = deadline.elapsed() - start
         self.ensemble_report_ = report
 
+    def _fit_ensemble(
+        self, X: Any, y: np.ndarray, report: dict[str, Any], history: SearchHistory, seed: int,
+        splits: list[Any], deadline: Deadline, evaluator: Evaluator,
+    ) -> tuple[Any, Any]:
+        """Fit the planned ensemble and the best single pipeline in the workers, within the budget.
+
+        The fits run in parallel, and a fit still running when the time is up
+        is stopped: the ensemble is then not used, and ``report`` says why.
+        Returns the fitted ensemble and the fitted best single pipeline, each
+        ``None`` when its fit failed.
+        """
+        is_clf = self.task_ == "classification"
+        entries = report["entries"]
+        members = [(name, self._compile(entry.genome, seed)) for name, entry, _ in entries]
+        best = next(e for e in history.ranked() if e.result.ok)
+        best_key = best.genome.key
+        jobs: list[tuple[str, Any]]
+        if self.ensemble == "selection":
+            jobs = [(entry.genome.key, est) for (_, entry, _), (_, est) in zip(entries, members)]
+        else:
+            jobs = [("stacking", make_stacking(members, splits, is_classifier=is_clf))]
+        if best_key not in [key for key, _ in jobs]:
+            jobs.append((best_key, self._compile(best.genome, seed)))
+        slack = 0.0 if self.time_budget is None else min(0.05 * self.time_budget, 10.0)
+        fitted = dict(zip([key for key, _ in jobs], evaluator.fit(jobs, deadline=deadline.sooner(-slack))))
+        single = fitted[best_key][0]
+        failed = [f"{key} ({error})" for key, (est, error) in fitted.items() if est is None]
+        if failed:
+            report.update(used=False, reason=f"not used: refitting on all rows failed for {'; '.join(failed)}")
+            return None, single
+        if self.ensemble == "stacking":
+            return fitted["stacking"][0], single
+        weights = [w for _, _, w in entries]
+        done = [fitted[entry.genome.key][0] for _, entry, _ in entries]
+        return assemble_voting(members, done, weights, X, y, is_classifier=is_clf), single
+
     def _plan_ensemble(
-        self, y: np.ndarray, history: SearchHistory, deadline: Deadline, splits: list[Any],
-        sample_weight: np.ndarray | None = None,
+        self, y: np.ndarray, history: SearchHistory, deadline: Deadline, splits: list[Any], seed: int,
+        n_workers: int, sample_weight: np.ndarray | None = None,
     ) -> dict[str, Any]:
-        """Choose members from recorded out-of-fold predictions; decide whether the ensemble wins."""
+        """Choose members from recorded out-of-fold predictions; decide whether the ensemble wins.
+
+        Selection is decided on rows it did not choose on (:func:`cross_check`):
+        its out-of-fold score on the rows it was selected on flatters it.
+        """
         is_clf = self.task_ == "classification"
         kind = "proba" if is_clf else "predict"
         ranked = [e for e in history.ranked() if e.result.ok]
@@ -801,36 +830,51 @@ class AutoEstimator(BaseEstimator):
             if e.result.oof is not None and e.result.oof_kind == kind and np.isfinite(e.result.oof).all()
         ][:20]
         factor = 1.0 if self.ensemble == "selection" else 1.0 + len(splits)
+        lanes = 1 if self.ensemble == "stacking" else n_workers
         affordable, spent = [], 0.0
         for entry in usable:
             cost = _refit_estimate(entry) * factor
-            if spent + cost <= 0.8 * deadline.remaining():
+            if cost <= 0.8 * deadline.remaining() and spent + cost <= 0.8 * deadline.remaining() * lanes:
                 affordable.append(entry)
                 spent += cost
         if len(affordable) < 2:
             return {"used": False, "reason": "not used: fewer than 2 candidates with out-of-fold "
                     f"{'probabilities' if is_clf else 'predictions'} fit in the time left"}
         classes = self.classes_ if is_clf else None
-        score = oof_scorer(self.scorer_, y, classes, sample_weight)
-        oofs = [e.result.oof for e in affordable]
+        rows = _selection_rows(len(y), seed)
+        oofs = [e.result.oof[rows] for e in affordable]
+
+        def make_score(subset: np.ndarray) -> Any:
+            return oof_scorer(self.scorer_, y[rows][subset], classes,
+                              None if sample_weight is None else sample_weight[rows][subset])
+
+        score = make_score(np.arange(len(rows)))
         single = score(oofs[0]) if affordable[0] is ranked[0] else ranked[0].result.score
+        plan: dict[str, Any] = {"single_score": single}
         if self.ensemble == "selection":
-            selection = select_ensemble(oofs, score, rounds=self.ensemble_size)
-            weights, ens_score = selection.weights, selection.score
+            selection = select_ensemble(oofs, score, rounds=self.ensemble_size, patience=_PATIENCE)
+            weights, plan["score"] = selection.weights, selection.score
+            check = cross_check(oofs, make_score, _halves(splits, rows), rounds=self.ensemble_size,
+                                patience=_PATIENCE)
+            honest, honest_single = check.ensemble_score, check.single_score
+            plan.update(checked_score=honest, checked_single_score=honest_single)
         else:
-            weights, ens_score = np.ones(len(oofs), dtype=int), stacking_oof_score(
-                oofs, y, self.scorer_, splits, classes, sample_weight)
+            weights = np.ones(len(oofs), dtype=int)
+            w = None if sample_weight is None else sample_weight[rows]
+            sub_splits = _restrict_splits(splits, rows)
+            plan["score"] = honest = stacking_oof_score(oofs, y[rows], self.scorer_, sub_splits, classes, w)
+            honest_single = score(oofs[0]) if affordable[0] is ranked[0] else single
         chosen = [(e, int(w)) for e, w in zip(affordable, weights) if w > 0]
-        members = [(f"m{i}", e.genome.key, w) for i, (e, w) in enumerate(chosen)]
-        plan = {"score": ens_score, "single_score": single, "members": members,
-                "entries": [(f"m{i}", e, w) for i, (e, w) in enumerate(chosen)]}
+        plan["members"] = [(f"m{i}", e.genome.key, w) for i, (e, w) in enumerate(chosen)]
+        plan["entries"] = [(f"m{i}", e, w) for i, (e, w) in enumerate(chosen)]
         if len(chosen) < 2:
             return {**plan, "used": False, "reason": "not used: selection kept a single pipeline"}
-        wins = ens_score > single + 1e-12
+        wins = honest > honest_single + 1e-12
         verdict = "used" if wins else "not used"
         relation = "beats" if wins else "does not beat"
-        return {**plan, "used": wins, "reason": f"{verdict}: out-of-fold score {ens_score:.4f} {relation} "
-                f"the best single pipeline's {single:.4f}"}
+        where = "on rows held out from the selection" if self.ensemble == "selection" else "out of fold"
+        return {**plan, "used": wins, "reason": f"{verdict}: {where}, its score {honest:.4f} {relation} "
+                f"the best single pipeline's {honest_single:.4f}"}
 
     def _ensemble_row(self) -> dict[str, Any] | None:
         report = self.ensemble_report_
@@ -1248,6 +1292,42 @@ def _refit_estimate(entry: Any) -> float:
 def _cv_cost(entry: Any, n_workers: int) -> float:
     """Seconds to cross-validate a candidate again: its measured fit and score time, plus 20%, per worker."""
     return 1.2 * (entry.result.fit_time + entry.result.score_time) / max(1, n_workers)
+
+
+_PATIENCE = 10  # selection rounds without a better blend before selection stops
+_SELECTION_ROWS = 10_000  # rows ensemble selection scores blends on (a seeded subsample beyond)
+
+
+def _selection_rows(n: int, seed: int) -> np.ndarray:
+    """The rows ensemble selection works on: all, or a seeded subsample of ``_SELECTION_ROWS``.
+
+    Each blend is scored with the user's scorer, whose cost grows with the
+    rows; beyond ten thousand rows the choice of weights barely changes.
+    """
+    if n <= _SELECTION_ROWS:
+        return np.arange(n)
+    return np.sort(np.random.default_rng(seed).choice(n, _SELECTION_ROWS, replace=False))
+
+
+def _restrict_splits(splits: list[Any], rows: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The folds re-indexed to positions within ``rows``."""
+    position = np.full(max(int(rows.max()) + 1, 1), -1)
+    position[rows] = np.arange(len(rows))
+    out = []
+    for train, test in splits:
+        tr, te = position[train[train <= rows.max()]], position[test[test <= rows.max()]]
+        out.append((tr[tr >= 0], te[te >= 0]))
+    return out
+
+
+def _halves(splits: list[Any], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Positions within ``rows`` split in two by the search's folds (even and odd test folds)."""
+    fold_of = np.zeros(int(rows.max()) + 1, dtype=int)
+    for i, (_, test) in enumerate(splits):
+        test = test[test <= rows.max()]
+        fold_of[test] = i
+    parity = fold_of[rows] % 2
+    return np.flatnonzero(parity == 0), np.flatnonzero(parity == 1)
 
 
 def _n_folds(history: SearchHistory) -> int:

@@ -10,7 +10,7 @@ from sklearn.ensemble import StackingClassifier, VotingClassifier, VotingRegress
 from sklearn.metrics import get_scorer
 
 from autopipe import AutoClassifier, AutoRegressor
-from autopipe.ensemble import oof_scorer, select_ensemble
+from autopipe.ensemble import CrossCheck, cross_check, oof_scorer, select_ensemble
 from autopipe.evaluate import EvaluationResult, Status
 from autopipe.genome import Genome
 from autopipe.search import SearchHistory
@@ -83,23 +83,116 @@ def test_stacking_and_none():
     assert (single.leaderboard_.status != "ensemble").all()
 
 
-def test_ensemble_not_used_when_it_does_not_beat_the_best(monkeypatch):
-    X, y = make_tiny_classification(n_samples=120, random_state=4)
+def _force_plan(monkeypatch, ensemble_score, single_score):
+    """Make selection pick the two best candidates and the cross-check return the given scores."""
     import autopipe.estimator as module
     from autopipe.ensemble import Selection
 
-    def worse(oofs, score, rounds):  # a selection whose blend scores below the best single
+    def two_best(oofs, score, rounds, patience=None):
         weights = np.zeros(len(oofs), dtype=int)
-        weights[-2:] = 1
-        return Selection(weights=weights, score=-1.0, trace=(-1.0,))
+        weights[:2] = 1
+        return Selection(weights=weights, score=score((oofs[0] + oofs[1]) / 2), trace=(0.0,))
 
-    monkeypatch.setattr(module, "select_ensemble", worse)
+    monkeypatch.setattr(module, "select_ensemble", two_best)
+    monkeypatch.setattr(module, "cross_check", lambda *args, **kwargs: CrossCheck(ensemble_score, single_score))
+
+
+def test_ensemble_not_used_when_it_does_not_beat_the_best_on_held_out_rows(monkeypatch):
+    X, y = make_tiny_classification(n_samples=120, random_state=4)
+    _force_plan(monkeypatch, 0.5, 0.6)  # whatever the selection's own score, the cross-check decides
     est = AutoClassifier(**SETTINGS).fit(X, y)
-    assert not est.ensemble_report_["used"]
-    assert "does not beat" in est.ensemble_report_["reason"]
+    report = est.ensemble_report_
+    assert not report["used"]
+    assert "does not beat" in report["reason"] and "held out" in report["reason"]
+    assert (report["checked_score"], report["checked_single_score"]) == (0.5, 0.6)
     assert est.fitted_pipeline_ is est.best_pipeline_
     last = est.leaderboard_.iloc[-1]
     assert last["status"] == "ensemble" and "does not beat" in last["note"]
+
+
+def test_cross_check_sees_through_selection_that_fits_noise():
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 300)
+    score = oof_scorer(get_scorer("accuracy"), y, np.array([0, 1]))
+    noise = [np.c_[1 - p, p] for p in rng.random((20, 300))]
+    selection = select_ensemble(noise, score, rounds=30)
+    halves = (np.arange(0, 300, 2), np.arange(1, 300, 2))
+
+    def make_score(rows):
+        return oof_scorer(get_scorer("accuracy"), y[rows], np.array([0, 1]))
+
+    check = cross_check(noise, make_score, halves, rounds=30)
+    assert selection.score > 0.6  # on the rows it chose on, the blend of noise looks good
+    assert check.ensemble_score < 0.56  # on the other rows it is a coin toss
+
+
+def test_cross_check_keeps_an_ensemble_that_really_helps():
+    rng = np.random.default_rng(1)
+    y = rng.integers(0, 2, 400)
+    oofs = []
+    for _ in range(5):
+        p = np.clip(np.where(y == 1, 0.6, 0.4) + rng.normal(0, 0.3, 400), 0, 1)
+        oofs.append(np.c_[1 - p, p])
+    halves = (np.arange(0, 400, 2), np.arange(1, 400, 2))
+
+    def make_score(rows):
+        return oof_scorer(get_scorer("accuracy"), y[rows], np.array([0, 1]))
+
+    check = cross_check(oofs, make_score, halves, rounds=25, patience=10)
+    assert check.ensemble_score > check.single_score + 0.03
+
+
+def test_patience_stops_selection_without_changing_its_result():
+    rng = np.random.default_rng(2)
+    y = rng.integers(0, 2, 200)
+    score = oof_scorer(get_scorer("accuracy"), y, np.array([0, 1]))
+    oofs = [np.c_[1 - p, p] for p in np.clip(y + rng.normal(0, 0.6, (8, 200)), 0, 1)]
+    full = select_ensemble(oofs, score, rounds=50)
+    patient = select_ensemble(oofs, score, rounds=50, patience=10)
+    n = len(patient.trace)
+    assert n < len(full.trace)
+    assert patient.trace == full.trace[:n]  # the same rounds, cut short
+    assert n - 1 - int(np.argmax(patient.trace)) == 10  # ten rounds without a better blend
+    assert patient.score == max(patient.trace) and patient.weights.sum() == int(np.argmax(patient.trace)) + 1
+
+
+def test_a_member_that_cannot_be_refitted_in_time_drops_the_ensemble(monkeypatch):
+    from autopipe.evaluate import Evaluator
+
+    original = Evaluator.fit
+
+    def last_member_times_out(self, jobs, **kwargs):
+        fitted = original(self, jobs, **kwargs)
+        fitted[len(fitted) - 1] = (None, "stopped at the deadline after 9.0 s")
+        return fitted
+
+    monkeypatch.setattr(Evaluator, "fit", last_member_times_out)
+    X, y = make_tiny_classification(n_samples=150, random_state=6)
+    _force_plan(monkeypatch, 0.9, 0.5)
+    est = AutoClassifier(**SETTINGS).fit(X, y)
+    report = est.ensemble_report_
+    assert not report["used"] and "refitting on all rows failed" in report["reason"] and "deadline" in report["reason"]
+    assert est.fitted_pipeline_ is est.best_pipeline_
+    np.testing.assert_array_equal(est.predict(X), est.best_pipeline_.predict(X))
+
+
+def test_ensemble_members_are_fitted_in_the_workers_and_refit_from_scratch_when_cloned(monkeypatch):
+    from sklearn.base import clone
+
+    _force_plan(monkeypatch, 0.9, 0.5)
+    X, y = make_tiny_classification(n_samples=150, random_state=7)
+    est = AutoClassifier(**SETTINGS).fit(X, y)
+    assert est.ensemble_report_["used"], est.ensemble_report_["reason"]
+    model = est.fitted_pipeline_
+    assert isinstance(model, VotingClassifier)
+    for (name, unfitted), fitted in zip(model.estimators, model.estimators_):
+        assert unfitted is not fitted and model.named_estimators_[name] is fitted
+        assert hasattr(fitted, "classes_")
+    best = est.best_pipeline_
+    assert est.best_candidate_ == est.history_.best().genome.key
+    again = clone(model).fit(X, y)
+    np.testing.assert_allclose(again.predict_proba(X), model.predict_proba(X), atol=1e-6)
+    assert hasattr(best, "predict")
 
 
 def test_history_bounds_the_memory_of_out_of_fold_predictions():

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from ._build import make_stacking, make_voting, stacking_oof_score
-from ._selection import Selection, oof_scorer, select_ensemble
+from ._build import assemble_voting, make_stacking, make_voting, stacking_oof_score
+from ._selection import CrossCheck, Selection, blend, cross_check, oof_scorer, select_ensemble
 
-__all__ = ["Selection", "make_stacking", "make_voting", "oof_scorer", "select_ensemble", "stacking_oof_score"]
+__all__ = [
+    "CrossCheck", "assemble_voting", "Selection", "blend", "cross_check", "make_stacking", "make_voting", "oof_scorer",
+    "select_ensemble", "stacking_oof_score",
+]

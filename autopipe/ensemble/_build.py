@@ -9,7 +9,9 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.ensemble import StackingClassifier, StackingRegressor, VotingClassifier, VotingRegressor
 from sklearn.linear_model import LogisticRegression, RidgeCV
+from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import cross_val_predict
+from sklearn.utils import Bunch
 
 from .._utils.weights import call_scorer
 from ._selection import _BlendClassifier, _BlendRegressor
@@ -20,6 +22,27 @@ def make_voting(members: Sequence[tuple[str, BaseEstimator]], weights: Sequence[
     if is_classifier:
         return VotingClassifier(list(members), voting="soft", weights=list(weights))
     return VotingRegressor(list(members), weights=list(weights))
+
+
+def assemble_voting(
+    members: Sequence[tuple[str, BaseEstimator]], fitted: Sequence[BaseEstimator], weights: Sequence[float],
+    X: Any, y: np.ndarray, *, is_classifier: bool,
+) -> BaseEstimator:
+    """A fitted voting ensemble made of members that were already fitted (e.g. in worker processes).
+
+    ``members`` are the unfitted ``(name, estimator)`` pairs the ensemble's
+    parameters keep (so that cloning it and fitting again fits them anew);
+    ``fitted`` are the same estimators fitted on ``X``, ``y``. The voting
+    estimator is fitted around them without refitting them, so that it
+    validates ``X`` and ``y`` and sets its own attributes as usual.
+    """
+    frozen = [(name, FrozenEstimator(est)) for (name, _), est in zip(members, fitted)]
+    model = make_voting(frozen, weights, is_classifier=is_classifier)
+    model.fit(X, y)
+    model.estimators_ = [est.estimator if isinstance(est, FrozenEstimator) else est for est in model.estimators_]
+    model.named_estimators_ = Bunch(**{name: est for (name, _), est in zip(members, model.estimators_)})
+    model.set_params(estimators=list(members))
+    return model
 
 
 def _meta_learner(is_classifier: bool) -> BaseEstimator:

@@ -15,7 +15,7 @@ from .._utils.deadline import Deadline
 from ._dask import DaskPool, active_dask_client
 from ._pool import TaskOutcome, WorkerPool, default_n_workers
 from ._result import EvaluationResult, Status
-from ._task import CVPayload, cross_validate_pipeline
+from ._task import CVPayload, cross_validate_pipeline, fit_on_all_rows
 
 _SHARED: dict[tuple[Any, ...], WorkerPool] = {}
 _SHARED_LOCK = threading.Lock()
@@ -189,6 +189,31 @@ class Evaluator:
             if on_result is not None:
                 on_result(i, result)
         return results
+
+    def fit(
+        self, candidates: Sequence[tuple[str, BaseEstimator]], *, deadline: Deadline | None = None,
+    ) -> list[tuple[BaseEstimator | None, str]]:
+        """Fit ``(key, estimator)`` candidates on all rows in the workers, in parallel.
+
+        Each fit is bounded by ``deadline`` (its worker is killed when it is
+        reached), not by ``max_eval_time``. Returns, in input order, the fitted
+        estimator and an empty string, or ``None`` and why the fit failed.
+        """
+        deadline = deadline or Deadline(None)
+        pool = self.pool
+        for i, (_, estimator) in enumerate(candidates):
+            pool.submit(i, fit_on_all_rows, (estimator,))
+        fitted: list[tuple[BaseEstimator | None, str]] = [(None, "not started before the deadline")] * len(candidates)
+        at = None if math.isinf(deadline.at) else deadline.at
+        for outcome in pool.results(deadline=at):
+            i = int(outcome.task_id)
+            if outcome.kind == "ok":
+                fitted[i] = (outcome.value[0], "")
+            elif outcome.kind == "cancelled":
+                fitted[i] = (None, f"stopped at the deadline after {outcome.elapsed:.1f} s")
+            else:
+                fitted[i] = (None, outcome.error)
+        return fitted
 
     def _to_result(self, key: str, outcome: TaskOutcome, fidelity: float) -> EvaluationResult | None:
         if outcome.kind == "ok":

@@ -182,3 +182,16 @@ def cross_validate_pipeline(
         "fit_time": fit_time,
         "score_time": score_time,
     }
+
+
+def fit_on_all_rows(payload: CVPayload, pipeline: BaseEstimator) -> tuple[BaseEstimator, float]:
+    """Fit a clone of ``pipeline`` on every row (weighted if the payload is); the function workers run.
+
+    Returns the fitted estimator and the seconds its fit took.
+    """
+    est = clone(pipeline)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit_weighted(est, payload.X, payload.y, payload.sample_weight)
+    return est, time.perf_counter() - start

@@ -114,3 +114,18 @@ def test_low_fidelity_uses_fewer_rows():
         (full,) = ev.evaluate([("ridge", Ridge())])
     assert low.ok and low.fidelity == 0.25 and low.oof.shape[0] == 50
     assert full.oof.shape[0] == 200
+
+
+def test_fit_on_all_rows_in_parallel_within_the_deadline():
+    evaluator, y = _clf_evaluator(n_jobs=2)
+    with evaluator:
+        start = time.monotonic()
+        fitted = evaluator.fit(
+            [("nb", GaussianNB()), ("slow", SlowClassifier(30.0)), ("boom", RaisingClassifier())],
+            deadline=Deadline(2.0),
+        )
+    assert time.monotonic() - start < 6
+    (nb, nb_error), (slow, slow_error), (boom, boom_error) = fitted
+    assert nb_error == "" and nb.classes_.tolist() == sorted(set(y))
+    assert slow is None and "deadline" in slow_error
+    assert boom is None and boom_error
