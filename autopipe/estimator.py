@@ -136,9 +136,11 @@ class AutoEstimator(BaseEstimator):
         How the final model is built from the best candidates' out-of-fold
         predictions: greedy ensemble selection with replacement (a weighted
         soft-voting ensemble), stacking (a meta-learner on the predictions), or
-        ``None`` for the single best pipeline. An ensemble is used only when its
-        out-of-fold score beats the best single pipeline's; ``ensemble_report_``
-        and the leaderboard say why.
+        ``None`` for the single best pipeline. An ensemble is used only when it
+        beats the best single pipeline on rows its choice did not see (selection
+        is cross-checked over two halves of the rows; stacking's meta-learner is
+        cross-validated); ``ensemble_report_`` and the leaderboard say why. Its
+        members are fitted in the workers, in parallel, under the time budget.
     ensemble_size : int, default=50
         Rounds of ensemble selection (an upper bound on the ensemble's weight sum).
     memory_limit : float or None, default=None
@@ -175,8 +177,9 @@ class AutoEstimator(BaseEstimator):
         ``StackingClassifier``/``StackingRegressor`` of pipelines) or the best
         pipeline itself.
     best_pipeline_ : sklearn.pipeline.Pipeline
-        The best single pipeline, fitted on all rows (when an ensemble is used:
-        the best of its members).
+        The best single pipeline (rank 1 of the leaderboard's pipelines),
+        fitted on all rows, whether or not an ensemble is used (when it cannot
+        be refitted in time, the next that can; ``best_candidate_`` names it).
     data_report_ : DataFrame
         Findings of the data checks run before the search (columns
         ``check``, ``column``, ``action``, ``detail``): ID-like, constant and
@@ -186,7 +189,9 @@ class AutoEstimator(BaseEstimator):
     ensemble_report_ : dict
         How the final model was chosen: ``kind``, ``used``, ``reason``,
         ``score`` (out-of-fold score of the ensemble), ``single_score``,
-        ``members`` (name, pipeline, weight) and ``build_time`` in seconds.
+        ``checked_score`` and ``checked_single_score`` (selection: the scores
+        on held-out rows that decide), ``members`` (name, pipeline, weight)
+        and ``build_time`` in seconds.
     leaderboard_ : pandas.DataFrame
         One row per evaluated candidate, best first (see
         :func:`autopipe.report.make_leaderboard`).
