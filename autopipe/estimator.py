@@ -59,6 +59,7 @@ from .search import (
     summarize_failures,
 )
 from .space import SearchSpace, build_space
+from .space.nets import check_device, set_device
 
 # Strong, cheap pipelines put in generation 0 so that the search never does
 # worse than what a user gets from sklearn's defaults. The linear one goes first:
@@ -168,6 +169,13 @@ class AutoEstimator(BaseEstimator):
         that was lucky on one split does not win by chance after many
         evaluations. It gets at most 10% of ``time_budget``; 0 turns it off.
         The leaderboard's ``check_score`` column shows the second score.
+    device : {"auto", "cpu", "cuda"}, default="auto"
+        Where the neural-network operators train: ``"auto"`` picks ``"cuda"``
+        when ``torch.cuda.is_available()``, else the CPU. ``"cuda"`` without a
+        usable GPU is a ``ValueError`` at ``fit``. Other operators ignore it.
+    gpu_lanes : int, default=1
+        How many network candidates train on the GPU at once; the other
+        workers evaluate the remaining candidates on the CPU meanwhile.
 
     Attributes
     ----------
@@ -256,6 +264,8 @@ class AutoEstimator(BaseEstimator):
         "warm_start": ["boolean"],
         "initial_pipelines": [list, None],
         "rescore_top": [Interval(Integral, 0, None, closed="left")],
+        "device": [StrOptions({"auto", "cpu", "cuda"})],
+        "gpu_lanes": [Interval(Integral, 1, None, closed="left")],
     }
 
     def __init__(
@@ -285,6 +295,8 @@ class AutoEstimator(BaseEstimator):
         warm_start: bool = False,
         initial_pipelines: list[Any] | None = None,
         rescore_top: int = 5,
+        device: str = "auto",
+        gpu_lanes: int = 1,
     ) -> None:
         self.task = task
         self.scoring = scoring
@@ -310,6 +322,8 @@ class AutoEstimator(BaseEstimator):
         self.warm_start = warm_start
         self.initial_pipelines = initial_pipelines
         self.rescore_top = rescore_top
+        self.device = device
+        self.gpu_lanes = gpu_lanes
 
     # ------------------------------------------------------------------ fit
     def fit(self, X: Any, y: Any, sample_weight: Any = None, groups: Any = None) -> AutoEstimator:
@@ -352,6 +366,7 @@ class AutoEstimator(BaseEstimator):
             featurizer, width = self._make_featurizer(X, y, drop=report.drop)
             self._prefix = () if featurizer is None else (featurizer,)
             space = build_space(self.search_space, self.task_, n_features=width)
+            check_device(self.device, space)
             self.scorer_ = self._make_scorer()
             if sample_weight is not None:
                 space = self._weighted_space(space)
@@ -366,7 +381,7 @@ class AutoEstimator(BaseEstimator):
                 n_jobs=self.n_jobs, max_eval_time=self._max_eval_time(),
                 memory_limit_mb=self.memory_limit, random_state=seed,
                 sample_weight=sample_weight, groups=groups,
-                check_splits=self._check_splits(X, y, seed, groups),
+                check_splits=self._check_splits(X, y, seed, groups), gpu_lanes=self.gpu_lanes,
             )
             with evaluator:
                 state = self._search(
@@ -926,7 +941,9 @@ class AutoEstimator(BaseEstimator):
         raise AllCandidatesFailedError(f"no candidate could be refitted on all rows: {last_error}")
 
     def _compile(self, genome: Genome, seed: int) -> Any:
-        return compile_genome(genome, random_state=seed, memory=self.memory, prefix=self._prefix)
+        return set_device(
+            compile_genome(genome, random_state=seed, memory=self.memory, prefix=self._prefix), self.device
+        )
 
     def _warn_about(self, state: SearchState) -> None:
         failures = summarize_failures(

@@ -167,6 +167,7 @@ class _Task:
     key: str = ""
     payload_gen: int = 0
     first_started_at: float | None = None  # first start on any worker
+    lane: str | None = None
     started_at: float | None = None  # start of the current attempt; None while queued
     worker: str = ""  # address of the worker that last reported starting it
 
@@ -283,6 +284,7 @@ class DaskPool:
         fn: Callable[..., Any],
         args: tuple = (),
         timeout: float | None = None,
+        lane: str | None = None,
     ) -> None:
         """Submit a task to the cluster; a worker will run ``fn(payload, *args)``.
 
@@ -300,6 +302,11 @@ class DaskPool:
             Seconds of run time, counted from when a worker reports starting
             the task; past it the task is abandoned and the outcome is
             ``"timeout"`` (the worker thread runs on: see the class notes).
+        lane : str or None, default=None
+            A lane such as ``"gpu"``: when some workers of the cluster declare
+            a resource of that name in capitals (``dask worker --resources
+            GPU=1``), the task runs only there, one per unit of the resource;
+            otherwise the lane is ignored.
         """
         self._check_open()
         if not callable(fn):
@@ -308,7 +315,7 @@ class DaskPool:
             timeout = float(timeout)
             if not timeout > 0:
                 raise ValueError(f"timeout must be positive or None, got {timeout!r}")
-        task = _Task(task_id, fn, tuple(args), timeout, next(self._orders), time.monotonic())
+        task = _Task(task_id, fn, tuple(args), timeout, next(self._orders), time.monotonic(), lane=lane)
         try:
             self._send(task)
         except Exception as exc:
@@ -446,7 +453,7 @@ class DaskPool:
         key = f"{_KEY_PREFIX}-{self._token}-{next(self._keys)}"
         try:
             future = self.client.submit(_run_task, self._topic, key, task.fn, payload, *task.args,
-                                        key=key, pure=False, retries=0)
+                                        key=key, pure=False, retries=0, resources=self._resources(task.lane))
         except Exception as exc:  # Dask pickles the task here
             self._finish(task, "error", None, "the task could not be pickled to send it to the "
                          "Dask cluster: " + _format_remote(exc, None))
@@ -456,6 +463,14 @@ class DaskPool:
         self._tasks[key] = task
         events = self._events
         future.add_done_callback(lambda f: events.put(("done", f.key, time.monotonic())))
+
+    def _resources(self, lane: str | None) -> dict[str, int] | None:
+        """Dask resources for a lane, when some worker declares them."""
+        if lane is None:
+            return None
+        name = lane.upper()
+        workers = self.client.scheduler_info().get("workers", {}).values()
+        return {name: 1} if any(name in (w.get("resources") or {}) for w in workers) else None
 
     def _finish(self, task: _Task, kind: str, value: Any, error: str) -> None:
         started = kind != "cancelled" or task.first_started_at is not None

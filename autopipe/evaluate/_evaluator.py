@@ -12,6 +12,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._utils.deadline import Deadline
+from ..space.nets import uses_gpu
 from ._dask import DaskPool, active_dask_client
 from ._pool import TaskOutcome, WorkerPool, default_n_workers
 from ._result import EvaluationResult, Status
@@ -22,7 +23,9 @@ _SHARED_LOCK = threading.Lock()
 _IN_USE: set[int] = set()
 
 
-def _acquire_pool(n_workers: int, threads: int, memory_limit_mb: float | None) -> tuple[WorkerPool | DaskPool, bool]:
+def _acquire_pool(
+    n_workers: int, threads: int, memory_limit_mb: float | None, gpu_lanes: int = 1
+) -> tuple[WorkerPool | DaskPool, bool]:
     """A pool with this configuration; shared between successive fits to save start-up time.
 
     Inside ``joblib.parallel_config(backend="dask")`` it is instead a private
@@ -35,17 +38,23 @@ def _acquire_pool(n_workers: int, threads: int, memory_limit_mb: float | None) -
     client = active_dask_client()
     if client is not None:
         return DaskPool(client), True
-    key = (n_workers, threads, memory_limit_mb)
+    key = (n_workers, threads, memory_limit_mb, gpu_lanes)
+    settings = dict(threads_per_worker=threads, memory_limit_mb=memory_limit_mb, lanes={"gpu": gpu_lanes})
     with _SHARED_LOCK:
         pool = _SHARED.get(key)
         if pool is None:
-            pool = WorkerPool(n_workers, threads_per_worker=threads, memory_limit_mb=memory_limit_mb)
+            pool = WorkerPool(n_workers, **settings)
             _SHARED[key] = pool
         if id(pool) in _IN_USE:
             # Another fit in this process (a thread) holds it: use a private pool.
-            return WorkerPool(n_workers, threads_per_worker=threads, memory_limit_mb=memory_limit_mb), True
+            return WorkerPool(n_workers, **settings), True
         _IN_USE.add(id(pool))
         return pool, False
+
+
+def _lane(estimator: BaseEstimator) -> str | None:
+    """``"gpu"`` for an estimator that trains a network on a CUDA device."""
+    return "gpu" if uses_gpu(estimator) else None
 
 
 class Evaluator:
@@ -84,6 +93,11 @@ class Evaluator:
     check_splits : list of (train_indices, test_indices), default=None
         A second set of folds over all rows, used by ``evaluate(check=True)``
         to re-score candidates on splits the search never saw.
+    gpu_lanes : int, default=1
+        How many candidates that train a network on a CUDA device run at
+        once (the GPU lane); the other workers go on with the rest. Workers
+        are spawned, never forked, so CUDA is never initialized in a forked
+        process.
     """
 
     def __init__(
@@ -101,6 +115,7 @@ class Evaluator:
         sample_weight: np.ndarray | None = None,
         groups: np.ndarray | None = None,
         check_splits: list[tuple[np.ndarray, np.ndarray]] | None = None,
+        gpu_lanes: int = 1,
     ) -> None:
         classes = np.unique(y) if is_classifier else None
         self.payload = CVPayload(
@@ -110,6 +125,7 @@ class Evaluator:
         self.n_workers = default_n_workers(n_jobs)
         self.max_eval_time = max_eval_time
         self.memory_limit_mb = memory_limit_mb
+        self.gpu_lanes = int(gpu_lanes)
         self._pool: WorkerPool | DaskPool | None = None
         self._private = False
 
@@ -127,7 +143,7 @@ class Evaluator:
             return
         # One thread per worker: parallelism across candidates beats threads inside
         # one model on small data, and OpenMP spin-waits badly when oversubscribed.
-        self._pool, self._private = _acquire_pool(self.n_workers, 1, self.memory_limit_mb)
+        self._pool, self._private = _acquire_pool(self.n_workers, 1, self.memory_limit_mb, self.gpu_lanes)
         self._pool.set_payload(self.payload)
 
     def close(self) -> None:
@@ -177,7 +193,7 @@ class Evaluator:
         pool = self.pool
         for i, (_, pipeline) in enumerate(candidates):
             args = (pipeline, 1.0, True) if check else (pipeline, fidelity)
-            pool.submit(i, cross_validate_pipeline, args, timeout=self.max_eval_time)
+            pool.submit(i, cross_validate_pipeline, args, timeout=self.max_eval_time, lane=_lane(pipeline))
         results: list[EvaluationResult | None] = [None] * len(candidates)
         at = None if math.isinf(deadline.at) else deadline.at
         for outcome in pool.results(deadline=at):
@@ -202,7 +218,7 @@ class Evaluator:
         deadline = deadline or Deadline(None)
         pool = self.pool
         for i, (_, estimator) in enumerate(candidates):
-            pool.submit(i, fit_on_all_rows, (estimator,))
+            pool.submit(i, fit_on_all_rows, (estimator,), lane=_lane(estimator))
         fitted: list[tuple[BaseEstimator | None, str]] = [(None, "not started before the deadline")] * len(candidates)
         at = None if math.isinf(deadline.at) else deadline.at
         for outcome in pool.results(deadline=at):

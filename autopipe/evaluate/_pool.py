@@ -279,6 +279,7 @@ class _Task:
     fn: Callable[..., Any]
     args: tuple
     timeout: float | None
+    lane: str | None = None
 
 
 class _Worker:
@@ -417,6 +418,11 @@ class WorkerPool:
         (``RLIMIT_AS``; POSIX only, ignored elsewhere), so that a task
         allocating beyond it fails with ``MemoryError`` instead of
         exhausting the machine.
+    lanes : dict of str to int, default=None
+        Caps on how many tasks of a lane run at once, e.g. ``{"gpu": 1}`` so
+        that tasks submitted with ``lane="gpu"`` take turns on one GPU while
+        the other workers run the rest. Tasks of a full lane wait; tasks
+        behind them in the queue go ahead.
 
     Notes
     -----
@@ -445,6 +451,7 @@ class WorkerPool:
         *,
         threads_per_worker: int = 1,
         memory_limit_mb: float | None = None,
+        lanes: dict[str, int] | None = None,
     ) -> None:
         if isinstance(n_workers, bool) or int(n_workers) != n_workers or n_workers < 1:
             raise ValueError(f"n_workers must be an integer >= 1, got {n_workers!r}")
@@ -456,6 +463,10 @@ class WorkerPool:
         if memory_limit_mb is not None and not memory_limit_mb > 0:
             raise ValueError("memory_limit_mb must be positive or None, "
                              f"got {memory_limit_mb!r}")
+        for name, width in (lanes or {}).items():
+            if isinstance(width, bool) or int(width) != width or width < 1:
+                raise ValueError(f"the width of lane {name!r} must be an integer >= 1, got {width!r}")
+        self.lanes = dict(lanes or {})
         self.n_workers = int(n_workers)
         self.threads_per_worker = int(threads_per_worker)
         self.memory_limit_mb = memory_limit_mb
@@ -502,6 +513,7 @@ class WorkerPool:
         fn: Callable[..., Any],
         args: tuple = (),
         timeout: float | None = None,
+        lane: str | None = None,
     ) -> None:
         """Queue a task; a worker will run ``fn(payload, *args)``.
 
@@ -518,6 +530,9 @@ class WorkerPool:
         timeout : float or None, default=None
             Seconds of run time, counted from when a worker starts the task;
             past it the worker is killed and the outcome is ``"timeout"``.
+        lane : str or None, default=None
+            The lane the task runs in (see ``lanes``); a lane the pool was not
+            given is not capped.
         """
         self._check_open()
         if not callable(fn):
@@ -526,7 +541,7 @@ class WorkerPool:
             timeout = float(timeout)
             if not timeout > 0:
                 raise ValueError(f"timeout must be positive or None, got {timeout!r}")
-        self._queue.append(_Task(task_id, fn, tuple(args), timeout))
+        self._queue.append(_Task(task_id, fn, tuple(args), timeout, lane))
 
     def results(self, deadline: float | None = None) -> Iterator[TaskOutcome]:
         """Run the queued tasks and yield their outcomes as they finish.
@@ -721,7 +736,9 @@ class WorkerPool:
             slot = self._free_slot()
             if slot is None:
                 return
-            task = self._queue.popleft()
+            task = self._next_task()
+            if task is None:
+                return  # every queued task waits for its lane
             try:
                 body = cloudpickle.dumps((task.fn, task.args), protocol=_PROTOCOL)
             except Exception as exc:
@@ -767,6 +784,15 @@ class WorkerPool:
                 worker.expires_at = worker.dispatched_at + task.timeout
                 if ack:  # reset when the worker says the task started
                     worker.expires_at += _START_GRACE_S
+
+    def _next_task(self) -> _Task | None:
+        """Take the first queued task whose lane has room."""
+        busy = collections.Counter(w.task.lane for w in self._running() if w.task is not None)
+        for i, task in enumerate(self._queue):
+            if task.lane not in self.lanes or busy[task.lane] < self.lanes[task.lane]:
+                del self._queue[i]
+                return task
+        return None
 
     def _read(self, slot: int, worker: _Worker) -> None:
         """Read what a running worker has sent; finish its task if done."""

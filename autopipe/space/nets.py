@@ -66,6 +66,56 @@ def resolve_device(device: str) -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
+def uses_gpu(estimator: Any) -> bool:
+    """Whether fitting ``estimator`` trains a network of this module on a CUDA device.
+
+    Looks through pipelines, unions and other meta-estimators (their nested
+    parameters); torch is imported only when a network with
+    ``device="auto"`` is found.
+
+    Parameters
+    ----------
+    estimator : sklearn estimator
+
+    Returns
+    -------
+    uses_gpu : bool
+    """
+    if not hasattr(estimator, "get_params"):
+        return False
+    parts = [estimator, *estimator.get_params(deep=True).values()]
+    return any(isinstance(p, _NeuralNetOperator) and resolve_device(p.device) == "cuda" for p in parts)
+
+
+def set_device(estimator: Any, device: str) -> Any:
+    """Set ``device`` on every network of this module inside ``estimator``; returns ``estimator``."""
+    if hasattr(estimator, "get_params"):
+        for part in [estimator, *estimator.get_params(deep=True).values()]:
+            if isinstance(part, _NeuralNetOperator):
+                part.device = device
+    return estimator
+
+
+def check_device(device: str, space: Any) -> None:
+    """A clear error when ``device="cuda"`` is asked for networks but no GPU is usable.
+
+    Parameters
+    ----------
+    device : {"auto", "cpu", "cuda"}
+    space : SearchSpace
+        The search space; nothing is checked when it holds no network.
+    """
+    if device != "cuda" or not any(issubclass(op.estimator_class, _NeuralNetOperator) for op in space.operators):
+        return
+    import torch
+
+    if not torch.cuda.is_available():
+        raise ValueError(
+            "device='cuda' was given, but torch.cuda.is_available() is False (torch "
+            f"{torch.__version__}): use device='auto' or 'cpu', or install a CUDA build of torch."
+        )
+
+
 def _seed(random_state: Any) -> int | None:
     """An int seed for torch and the validation split (None: unseeded)."""
     if random_state is None:

@@ -369,3 +369,30 @@ def test_auto_classifier_with_the_nn_preset() -> None:
     assert clf.predict_proba(X).shape == (80, 3)
     steps = clf.best_pipeline_.steps
     assert isinstance(steps[-1][1], NeuralNetClassifierOperator)
+    assert steps[-1][1].device == "auto"
+
+
+def test_the_estimators_device_reaches_every_network() -> None:
+    from autopipe import AutoClassifier
+
+    X, y = _classification(n=80)
+    clf = AutoClassifier(search_space="nn", time_budget=None, generations=0, population_size=2, cv=2,
+                         random_state=0, device="cpu", ensemble=None)
+    clf.fit(X, y)
+    nets = [p for p in clf.best_pipeline_.get_params(deep=True).values() if isinstance(p, NeuralNetClassifierOperator)]
+    assert nets and all(net.device == "cpu" for net in nets)
+    assert 'device="cpu"' in clf.export()
+
+
+def test_cuda_without_a_gpu_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from autopipe import AutoClassifier
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    X, y = _classification(n=80)
+    with pytest.raises(ValueError, match=r"device='cuda' was given, but torch.cuda.is_available\(\) is False"):
+        AutoClassifier(search_space="nn", generations=0, population_size=2, device="cuda").fit(X, y)
+    # without networks in the space the device does not matter
+    AutoClassifier(search_space="light", time_budget=None, generations=0, population_size=2, cv=2,
+                   device="cuda").fit(X, y)

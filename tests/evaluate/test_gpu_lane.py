@@ -1,0 +1,89 @@
+"""The GPU lane: network candidates on a CUDA device take turns; the CPU lanes go on meanwhile.
+
+The scheduling is tested on the CPU: tasks are put in the ``"gpu"`` lane by
+hand (or by forcing ``device="cuda"`` on a network that is never fitted).
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from sklearn.metrics import get_scorer
+from sklearn.model_selection import StratifiedKFold
+from sklearn.naive_bayes import GaussianNB
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from autopipe.evaluate import Evaluator, WorkerPool
+from autopipe.testing import make_tiny_classification
+
+
+def _interval(payload, seconds):
+    start = time.time()
+    time.sleep(seconds)
+    return start, time.time()
+
+
+def _overlaps(a, b):
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def test_tasks_of_a_lane_of_width_one_never_overlap_while_others_run_beside_them():
+    with WorkerPool(3, lanes={"gpu": 1}) as pool:
+        pool.set_payload(None)
+        for i in range(3):
+            pool.submit(("gpu", i), _interval, (0.6,), lane="gpu")
+        for i in range(2):
+            pool.submit(("cpu", i), _interval, (0.6,))
+        outcomes = {o.task_id: o.value for o in pool.results()}
+    gpu = [outcomes[("gpu", i)] for i in range(3)]
+    cpu = [outcomes[("cpu", i)] for i in range(2)]
+    assert all(not _overlaps(a, b) for i, a in enumerate(gpu) for b in gpu[i + 1:])
+    # the CPU tasks did not wait behind the queued GPU tasks
+    assert all(any(_overlaps(c, g) for g in gpu) for c in cpu)
+
+
+def test_a_wider_lane_runs_that_many_at_once():
+    with WorkerPool(2, lanes={"gpu": 2}) as pool:
+        pool.set_payload(None)
+        for i in range(2):
+            pool.submit(i, _interval, (1.0,), lane="gpu")
+        first, second = (o.value for o in pool.results())
+    assert _overlaps(first, second)
+
+
+@pytest.mark.parametrize("width", [0, -1, 1.5, True])
+def test_bad_lane_widths_are_refused(width):
+    with pytest.raises(ValueError, match="lane 'gpu'"):
+        WorkerPool(1, lanes={"gpu": width})
+
+
+def test_evaluator_puts_cuda_networks_in_the_gpu_lane(monkeypatch):
+    pytest.importorskip("skorch")
+    from autopipe.space.nets import NeuralNetClassifierOperator
+
+    X, y = make_tiny_classification(n_samples=60, random_state=0)
+    splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    evaluator = Evaluator(X, y, splits=splits, scorer=get_scorer("accuracy"), is_classifier=True, n_jobs=2,
+                          gpu_lanes=1)
+    lanes = {}
+    with evaluator:
+        original = evaluator.pool.submit
+
+        def spy(task_id, fn, args=(), timeout=None, lane=None):
+            lanes[task_id] = lane
+            return original(task_id, fn, args, timeout=timeout, lane=lane)
+
+        monkeypatch.setattr(evaluator.pool, "submit", spy)
+        net = make_pipeline(StandardScaler(), NeuralNetClassifierOperator(device="cuda", max_epochs=1))
+        cpu_net = make_pipeline(StandardScaler(), NeuralNetClassifierOperator(device="cpu", max_epochs=1))
+        results = evaluator.evaluate([("nb", GaussianNB()), ("net", net), ("cpu-net", cpu_net)])
+        assert evaluator.pool.lanes == {"gpu": 1}
+    assert lanes == {0: None, 1: "gpu", 2: None}
+    assert results[0].ok and results[2].ok
+    import torch
+
+    if not torch.cuda.is_available():  # the forced CUDA net fails as a candidate, the search goes on
+        assert not results[1].ok
