@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import math
 import threading
 import time
@@ -12,12 +13,13 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._utils.deadline import Deadline
-from ..space.nets import uses_gpu
+from ..space.nets import contains_network, uses_gpu
 from ._dask import DaskPool, active_dask_client
 from ._pool import TaskOutcome, WorkerPool, default_n_workers
 from ._result import EvaluationResult, Status
 from ._task import CVPayload, cross_validate_pipeline, fit_on_all_rows
 
+_MAX_CURVES = 50  # reference learning curves kept per fidelity for median stopping
 _SHARED: dict[tuple[Any, ...], WorkerPool] = {}
 _SHARED_LOCK = threading.Lock()
 _IN_USE: set[int] = set()
@@ -93,6 +95,10 @@ class Evaluator:
     check_splits : list of (train_indices, test_indices), default=None
         A second set of folds over all rows, used by ``evaluate(check=True)``
         to re-score candidates on splits the search never saw.
+    median_stopping : bool, default=True
+        Stop training a network whose validation loss falls behind the median
+        of the networks evaluated before it in this evaluator (learning-curve
+        based termination; see :func:`autopipe.space.nets.median_stopping`).
     gpu_lanes : int, default=1
         How many candidates that train a network on a CUDA device run at
         once (the GPU lane); the other workers go on with the rest. Workers
@@ -116,6 +122,7 @@ class Evaluator:
         groups: np.ndarray | None = None,
         check_splits: list[tuple[np.ndarray, np.ndarray]] | None = None,
         gpu_lanes: int = 1,
+        median_stopping: bool = True,
     ) -> None:
         classes = np.unique(y) if is_classifier else None
         self.payload = CVPayload(
@@ -126,6 +133,9 @@ class Evaluator:
         self.max_eval_time = max_eval_time
         self.memory_limit_mb = memory_limit_mb
         self.gpu_lanes = int(gpu_lanes)
+        self.median_stopping = median_stopping
+        # validation-loss curves of the networks evaluated so far, by fidelity (bounded: the latest)
+        self._curves: dict[float, collections.deque[np.ndarray]] = {}
         self._pool: WorkerPool | DaskPool | None = None
         self._private = False
 
@@ -191,8 +201,10 @@ class Evaluator:
             raise ValueError("evaluate(check=True) needs an Evaluator made with check_splits")
         deadline = deadline or Deadline(None)
         pool = self.pool
+        level = 1.0 if check else fidelity
         for i, (_, pipeline) in enumerate(candidates):
-            args = (pipeline, 1.0, True) if check else (pipeline, fidelity)
+            curves = self._reference(level) if self.median_stopping and contains_network(pipeline) else None
+            args = (pipeline, 1.0, True, curves) if check else (pipeline, fidelity, False, curves)
             pool.submit(i, cross_validate_pipeline, args, timeout=self.max_eval_time, lane=_lane(pipeline))
         results: list[EvaluationResult | None] = [None] * len(candidates)
         at = None if math.isinf(deadline.at) else deadline.at
@@ -205,6 +217,9 @@ class Evaluator:
             if on_result is not None:
                 on_result(i, result)
         return results
+
+    def _reference(self, fidelity: float) -> tuple[np.ndarray, ...]:
+        return tuple(self._curves.get(fidelity, ()))
 
     def fit(
         self, candidates: Sequence[tuple[str, BaseEstimator]], *, deadline: Deadline | None = None,
@@ -234,6 +249,8 @@ class Evaluator:
     def _to_result(self, key: str, outcome: TaskOutcome, fidelity: float) -> EvaluationResult | None:
         if outcome.kind == "ok":
             v = outcome.value
+            if v["curves"]:
+                self._curves.setdefault(fidelity, collections.deque(maxlen=_MAX_CURVES)).extend(v["curves"])
             scores = np.asarray(v["fold_scores"], dtype=float)
             return EvaluationResult(
                 key=key,
@@ -247,6 +264,7 @@ class Evaluator:
                 score_time=float(v["score_time"]),
                 wall_time=outcome.elapsed,
                 fidelity=fidelity,
+                stopped_early=int(v["stopped_early"]),
             )
         if outcome.kind == "cancelled":
             if outcome.elapsed <= 0.0:

@@ -50,6 +50,9 @@ class EvaluationResult:
         Fraction of the training rows the evaluation used.
     error : str
         Error text for failed evaluations, ``""`` otherwise.
+    stopped_early : int
+        Number of network fits (one per fold and network) that median
+        stopping ended because their learning curve fell behind earlier ones.
     """
 
     key: str
@@ -64,6 +67,7 @@ class EvaluationResult:
     wall_time: float = 0.0
     fidelity: float = 1.0
     error: str = ""
+    stopped_early: int = 0
 
     @property
     def ok(self) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -13,6 +14,7 @@ from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 from sklearn.utils.metaestimators import available_if
 
 from .._utils.weights import call_scorer, fit_weighted
+from ..space.nets import learning_curves, median_stopping
 
 
 def _take(X: Any, rows: np.ndarray) -> Any:
@@ -142,12 +144,19 @@ def _oof_block(cached: _CachedPredictions, payload: CVPayload) -> tuple[np.ndarr
 
 
 def cross_validate_pipeline(
-    payload: CVPayload, pipeline: BaseEstimator, fidelity: float, check: bool = False
+    payload: CVPayload, pipeline: BaseEstimator, fidelity: float, check: bool = False,
+    curves: Sequence[np.ndarray] | None = None,
 ) -> dict[str, Any]:
     """Fit and score ``pipeline`` on every fold (of ``check_splits`` if ``check``); the function workers run.
 
-    Returns a dict with ``fold_scores``, ``oof``, ``oof_kind``, ``fit_time`` and
-    ``score_time``. Raises ``ValueError`` when a fold score is not finite.
+    ``curves`` are validation-loss curves of networks evaluated before: the
+    networks of ``pipeline`` stop training when they fall behind them
+    (:func:`autopipe.space.nets.median_stopping`).
+
+    Returns a dict with ``fold_scores``, ``oof``, ``oof_kind``, ``fit_time``,
+    ``score_time``, ``curves`` (the networks' validation-loss curves) and
+    ``stopped_early`` (how many network fits median stopping ended). Raises
+    ``ValueError`` when a fold score is not finite.
     """
     rows, folds = payload.view(fidelity, check)
     X, y = _take(payload.X, rows), payload.y[rows]
@@ -156,13 +165,19 @@ def cross_validate_pipeline(
     kind = ""
     scores: list[float] = []
     fit_time = score_time = 0.0
-    with warnings.catch_warnings():
+    new_curves: list[np.ndarray] = []
+    stopped = 0
+    with warnings.catch_warnings(), median_stopping(curves):
         warnings.simplefilter("ignore")
         for train, test in folds:
             est = clone(pipeline)
             t0 = time.perf_counter()
             fit_weighted(est, _take(X, train), y[train], None if w is None else w[train])
             t1 = time.perf_counter()
+            for curve, stopped_at in learning_curves(est):
+                if len(curve):
+                    new_curves.append(curve)
+                stopped += stopped_at is not None
             X_test = _take(X, test)
             cached = _CachedPredictions(est, X_test)
             score = call_scorer(payload.scorer, cached, X_test, y[test], None if w is None else w[test])
@@ -181,6 +196,8 @@ def cross_validate_pipeline(
         "oof_kind": kind,
         "fit_time": fit_time,
         "score_time": score_time,
+        "curves": new_curves,
+        "stopped_early": stopped,
     }
 
 

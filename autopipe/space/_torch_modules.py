@@ -7,10 +7,11 @@ module level so that fitted networks pickle and clone.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["ACTIVATIONS", "NORMS", "MLPModule", "layer_widths"]
+__all__ = ["ACTIVATIONS", "NORMS", "MLPModule", "MedianStopping", "layer_widths"]
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {
     "relu": nn.ReLU,
@@ -148,3 +149,54 @@ class MLPModule(nn.Module):
         out : torch.Tensor of shape (n_samples, n_outputs)
         """
         return self.output(self.hidden(X))
+
+
+def _median_stopping_base() -> type:
+    from skorch.callbacks import Callback
+
+    return Callback
+
+
+class MedianStopping(_median_stopping_base()):  # type: ignore[misc]
+    """skorch callback: stop a network whose validation loss falls behind earlier networks'.
+
+    The median-stopping rule, in its percentile form: after ``min_epochs``
+    epochs, training stops at the end of epoch ``t`` when the best validation
+    loss so far is worse than the ``percentile``-th percentile, over the
+    reference curves, of each curve's best loss in its first ``t`` epochs (a
+    curve that ended earlier counts with its best). At 50 it is the median
+    rule, which stops about half of the networks that are merely average; the
+    default 75 stops only those behind three quarters of the earlier ones.
+    Stopping raises ``KeyboardInterrupt``, which skorch turns into a normal
+    end of training, so callbacks such as early stopping still restore the
+    best weights.
+
+    Parameters
+    ----------
+    reference : sequence of ndarray
+        Validation-loss curves of networks trained before on the same data.
+    min_epochs : int, default=5
+        Epochs every network gets before it can be stopped.
+    percentile : float, default=75
+        Which percentile of the reference losses a network must not be behind.
+    """
+
+    def __init__(self, reference: list, min_epochs: int = 5, percentile: float = 75.0) -> None:
+        self.reference = reference
+        self.min_epochs = min_epochs
+        self.percentile = percentile
+
+    def initialize(self) -> "MedianStopping":
+        self.stopped_at_ = None
+        return self
+
+    def on_epoch_end(self, net: object, **kwargs: object) -> None:
+        history = net.history  # type: ignore[attr-defined]
+        epoch = len(history)
+        if epoch < self.min_epochs or not self.reference or "valid_loss" not in history[-1]:
+            return
+        best = min(history[:, "valid_loss"])
+        bar = np.percentile([float(min(c[:epoch])) for c in self.reference], self.percentile)
+        if best > bar:
+            self.stopped_at_ = epoch
+            raise KeyboardInterrupt

@@ -13,7 +13,9 @@ as ``autopipe.space.nets.MLPModule``; accessing it imports torch.
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator, Sequence
 from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -34,6 +36,51 @@ __all__ = ["MLPModule", "NeuralNetClassifierOperator", "NeuralNetRegressorOperat
 # Share of the training rows held out for early stopping, and its patience.
 VALID_FRACTION = 0.2
 PATIENCE = 5
+# Median stopping: reference curves needed before it acts, and epochs every net gets.
+MIN_REFERENCE_CURVES = 3
+MIN_EPOCHS = 5
+
+_STOPPING: dict[str, Any] = {"reference": None}
+
+
+@contextlib.contextmanager
+def median_stopping(reference: Sequence[np.ndarray] | None) -> Iterator[None]:
+    """Within the block, networks stop training when they fall behind ``reference``.
+
+    A network fitted inside the block with an internal validation split
+    (``early_stopping=True``) ends its training after epoch ``t`` (``t`` at
+    least 5) when its best validation loss so far is worse than the 75th
+    percentile of the reference curves' best losses in their first ``t``
+    epochs (the median-stopping rule, made less eager: at the median it would
+    stop half of the merely average networks). With fewer than 3 reference
+    curves, nothing is stopped. autopipe's evaluator sets it
+    around every candidate's fits, with the curves of earlier networks.
+
+    Parameters
+    ----------
+    reference : sequence of ndarray or None
+        Validation-loss curves (one value per epoch) of networks trained
+        earlier on the same rows.
+    """
+    previous = _STOPPING["reference"]
+    _STOPPING["reference"] = None if reference is None else [np.asarray(c, dtype=float) for c in reference]
+    try:
+        yield
+    finally:
+        _STOPPING["reference"] = previous
+
+
+def learning_curves(estimator: Any) -> list[tuple[np.ndarray, int | None]]:
+    """Validation-loss curves of the fitted networks inside ``estimator``, and where each was stopped.
+
+    Returns
+    -------
+    curves : list of (ndarray, int or None)
+        Per network: its validation loss per epoch (empty without a
+        validation split) and the epoch at which median stopping ended its
+        training (None if it did not).
+    """
+    return [(net.valid_curve_, net.stopped_at_epoch_) for net in _networks(estimator) if hasattr(net, "valid_curve_")]
 
 
 def __getattr__(name: str) -> Any:
@@ -81,18 +128,25 @@ def uses_gpu(estimator: Any) -> bool:
     -------
     uses_gpu : bool
     """
+    return any(resolve_device(net.device) == "cuda" for net in _networks(estimator))
+
+
+def contains_network(estimator: Any) -> bool:
+    """Whether ``estimator`` (a pipeline or any meta-estimator) holds a network of this module."""
+    return bool(_networks(estimator))
+
+
+def _networks(estimator: Any) -> list[_NeuralNetOperator]:
     if not hasattr(estimator, "get_params"):
-        return False
+        return []
     parts = [estimator, *estimator.get_params(deep=True).values()]
-    return any(isinstance(p, _NeuralNetOperator) and resolve_device(p.device) == "cuda" for p in parts)
+    return [p for p in parts if isinstance(p, _NeuralNetOperator)]
 
 
 def set_device(estimator: Any, device: str) -> Any:
     """Set ``device`` on every network of this module inside ``estimator``; returns ``estimator``."""
-    if hasattr(estimator, "get_params"):
-        for part in [estimator, *estimator.get_params(deep=True).values()]:
-            if isinstance(part, _NeuralNetOperator):
-                part.device = device
+    for net in _networks(estimator):
+        net.device = device
     return estimator
 
 
@@ -231,7 +285,7 @@ class _NeuralNetOperator(BaseEstimator):
         import torch
         from skorch.callbacks import EarlyStopping
 
-        from autopipe.space._torch_modules import MLPModule
+        from autopipe.space._torch_modules import MedianStopping, MLPModule
 
         seed = _seed(self.random_state)
         y_codes = y if isinstance(self, ClassifierMixin) else None
@@ -241,11 +295,16 @@ class _NeuralNetOperator(BaseEstimator):
         optimizer_kwargs: dict[str, Any] = {"optimizer__weight_decay": float(self.weight_decay)}
         if self.optimizer == "sgd":
             optimizer_kwargs["optimizer__momentum"] = 0.9
-        callbacks = []
+        callbacks: list[tuple[str, Any]] = []
         if split is not None:
             callbacks.append(
                 ("early_stopping", EarlyStopping(monitor="valid_loss", patience=PATIENCE, load_best=True))
             )
+        reference = _STOPPING["reference"]
+        stopper = None
+        if split is not None and reference is not None and len(reference) >= MIN_REFERENCE_CURVES:
+            stopper = MedianStopping(reference, min_epochs=MIN_EPOCHS)
+            callbacks.append(("median_stopping", stopper))
         net = net_class(
             module=MLPModule,
             module__n_features=X.shape[1],
@@ -273,17 +332,21 @@ class _NeuralNetOperator(BaseEstimator):
             # Sets torch's global seed (weights, dropout, batch order). autopipe
             # fits candidates in worker processes, so this stays local to them.
             torch.manual_seed(seed)
-        if net.device != "cpu":
-            return net.fit(X, y)
-        # Batches of these small networks are too small for intra-op threads to
-        # pay: on a busy machine they made a fit 30 times slower. The process's
-        # thread count is restored afterwards.
-        n_threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return net.fit(X, y)
-        finally:
-            torch.set_num_threads(n_threads)
+        if net.device == "cpu":
+            # Batches of these small networks are too small for intra-op threads to
+            # pay: on a busy machine they made a fit 30 times slower. The process's
+            # thread count is restored afterwards.
+            n_threads = torch.get_num_threads()
+            torch.set_num_threads(1)
+            try:
+                net.fit(X, y)
+            finally:
+                torch.set_num_threads(n_threads)
+        else:
+            net.fit(X, y)
+        self.valid_curve_ = np.asarray(net.history[:, "valid_loss"], dtype=float) if split is not None else np.empty(0)
+        self.stopped_at_epoch_ = None if stopper is None else stopper.stopped_at_
+        return net
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
