@@ -99,6 +99,11 @@ class Evaluator:
         Stop training a network whose validation loss falls behind the median
         of the networks evaluated before it in this evaluator (learning-curve
         based termination; see :func:`autopipe.space.nets.median_stopping`).
+    weight_inheritance : bool, default=True
+        Let a network start from the trained weights of a compatible network
+        the same worker trained before on the same fold (same layer shapes,
+        or one residual layer less; see
+        :func:`autopipe.space.nets.weight_inheritance`).
     gpu_lanes : int, default=1
         How many candidates that train a network on a CUDA device run at
         once (the GPU lane); the other workers go on with the rest. Workers
@@ -123,6 +128,7 @@ class Evaluator:
         check_splits: list[tuple[np.ndarray, np.ndarray]] | None = None,
         gpu_lanes: int = 1,
         median_stopping: bool = True,
+        weight_inheritance: bool = True,
     ) -> None:
         classes = np.unique(y) if is_classifier else None
         self.payload = CVPayload(
@@ -134,6 +140,7 @@ class Evaluator:
         self.memory_limit_mb = memory_limit_mb
         self.gpu_lanes = int(gpu_lanes)
         self.median_stopping = median_stopping
+        self.weight_inheritance = weight_inheritance
         # validation-loss curves of the networks evaluated so far, by fidelity (bounded: the latest)
         self._curves: dict[float, collections.deque[np.ndarray]] = {}
         self._pool: WorkerPool | DaskPool | None = None
@@ -203,8 +210,10 @@ class Evaluator:
         pool = self.pool
         level = 1.0 if check else fidelity
         for i, (_, pipeline) in enumerate(candidates):
-            curves = self._reference(level) if self.median_stopping and contains_network(pipeline) else None
-            args = (pipeline, 1.0, True, curves) if check else (pipeline, fidelity, False, curves)
+            net = contains_network(pipeline)
+            curves = self._reference(level) if self.median_stopping and net else None
+            inherit = self.weight_inheritance and net
+            args = (pipeline, 1.0, True, curves, inherit) if check else (pipeline, fidelity, False, curves, inherit)
             pool.submit(i, cross_validate_pipeline, args, timeout=self.max_eval_time, lane=_lane(pipeline))
         results: list[EvaluationResult | None] = [None] * len(candidates)
         at = None if math.isinf(deadline.at) else deadline.at
@@ -265,6 +274,7 @@ class Evaluator:
                 wall_time=outcome.elapsed,
                 fidelity=fidelity,
                 stopped_early=int(v["stopped_early"]),
+                inherited=int(v["inherited"]),
             )
         if outcome.kind == "cancelled":
             if outcome.elapsed <= 0.0:

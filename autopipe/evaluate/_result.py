@@ -53,6 +53,9 @@ class EvaluationResult:
     stopped_early : int
         Number of network fits (one per fold and network) that median
         stopping ended because their learning curve fell behind earlier ones.
+    inherited : int
+        Number of network fits that started from an earlier network's
+        trained weights (weight inheritance).
     """
 
     key: str
@@ -68,6 +71,7 @@ class EvaluationResult:
     fidelity: float = 1.0
     error: str = ""
     stopped_early: int = 0
+    inherited: int = 0
 
     @property
     def ok(self) -> bool:

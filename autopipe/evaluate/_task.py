@@ -14,7 +14,7 @@ from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 from sklearn.utils.metaestimators import available_if
 
 from .._utils.weights import call_scorer, fit_weighted
-from ..space.nets import learning_curves, median_stopping
+from ..space.nets import inherited_weights, learning_curves, median_stopping, weight_inheritance
 
 
 def _take(X: Any, rows: np.ndarray) -> Any:
@@ -145,17 +145,20 @@ def _oof_block(cached: _CachedPredictions, payload: CVPayload) -> tuple[np.ndarr
 
 def cross_validate_pipeline(
     payload: CVPayload, pipeline: BaseEstimator, fidelity: float, check: bool = False,
-    curves: Sequence[np.ndarray] | None = None,
+    curves: Sequence[np.ndarray] | None = None, inherit: bool = False,
 ) -> dict[str, Any]:
     """Fit and score ``pipeline`` on every fold (of ``check_splits`` if ``check``); the function workers run.
 
     ``curves`` are validation-loss curves of networks evaluated before: the
     networks of ``pipeline`` stop training when they fall behind them
-    (:func:`autopipe.space.nets.median_stopping`).
+    (:func:`autopipe.space.nets.median_stopping`). ``inherit`` lets them start
+    from the weights of compatible networks this worker trained before on the
+    same fold (:func:`autopipe.space.nets.weight_inheritance`).
 
     Returns a dict with ``fold_scores``, ``oof``, ``oof_kind``, ``fit_time``,
     ``score_time``, ``curves`` (the networks' validation-loss curves) and
-    ``stopped_early`` (how many network fits median stopping ended). Raises
+    ``stopped_early`` (how many network fits median stopping ended) and
+    ``inherited`` (how many started from inherited weights). Raises
     ``ValueError`` when a fold score is not finite.
     """
     rows, folds = payload.view(fidelity, check)
@@ -166,8 +169,8 @@ def cross_validate_pipeline(
     scores: list[float] = []
     fit_time = score_time = 0.0
     new_curves: list[np.ndarray] = []
-    stopped = 0
-    with warnings.catch_warnings(), median_stopping(curves):
+    stopped = inherited = 0
+    with warnings.catch_warnings(), median_stopping(curves), weight_inheritance(inherit):
         warnings.simplefilter("ignore")
         for train, test in folds:
             est = clone(pipeline)
@@ -178,6 +181,7 @@ def cross_validate_pipeline(
                 if len(curve):
                     new_curves.append(curve)
                 stopped += stopped_at is not None
+            inherited += sum(bool(source) for source in inherited_weights(est))
             X_test = _take(X, test)
             cached = _CachedPredictions(est, X_test)
             score = call_scorer(payload.scorer, cached, X_test, y[test], None if w is None else w[test])
@@ -198,6 +202,7 @@ def cross_validate_pipeline(
         "score_time": score_time,
         "curves": new_curves,
         "stopped_early": stopped,
+        "inherited": inherited,
     }
 
 

@@ -13,6 +13,7 @@ as ``autopipe.space.nets.MLPModule``; accessing it imports torch.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import math
 from collections.abc import Iterator, Sequence
@@ -70,6 +71,109 @@ def median_stopping(reference: Sequence[np.ndarray] | None) -> Iterator[None]:
         _STOPPING["reference"] = previous
 
 
+# Weight inheritance: trained weights kept in this process, most recent last, up to this many bytes.
+INHERITANCE_BYTES = 64 * 2**20
+_INHERITANCE: dict[str, Any] = {"enabled": False, "store": collections.OrderedDict(), "bytes": 0}
+
+
+@contextlib.contextmanager
+def weight_inheritance(enabled: bool = True) -> Iterator[None]:
+    """Within the block, networks start from the trained weights of an earlier, compatible network.
+
+    Every network trained inside the block leaves its trained weights in a
+    per-process store (the most recent 64 MiB), keyed by the rows it was
+    trained on. A later network on the same rows starts from them instead of
+    from random weights when
+
+    * it has the same architecture (it differs only in training
+      hyperparameters or dropout), or
+    * it is one residual layer deeper (``skip=True``, equal widths): the
+      extra layer starts with zero weights, so that it adds zero to its input
+      and the deeper network computes what the shallower one did (a
+      function-preserving deepening, as in network morphism).
+
+    Training then continues with the network's own hyperparameters; with
+    early stopping it usually ends after a few epochs. The fitted operator's
+    ``inherited_`` says what it started from.
+
+    Parameters
+    ----------
+    enabled : bool, default=True
+    """
+    previous = _INHERITANCE["enabled"]
+    _INHERITANCE["enabled"] = enabled
+    try:
+        yield
+    finally:
+        _INHERITANCE["enabled"] = previous
+
+
+def _rows_key(X: np.ndarray, y: np.ndarray) -> str:
+    import joblib
+
+    step = max(1, len(X) // 256)  # a sample of the rows identifies them well enough, and fast
+    return joblib.hash((X.shape, X[::step], y[::step], len(y)))
+
+
+def _shapes(state: dict[str, Any]) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    return tuple((name, tuple(t.shape)) for name, t in state.items())
+
+
+def _inherit(module: Any, rows: str, architecture: tuple[Any, ...]) -> str:
+    """Load the best matching stored weights into ``module``; what was inherited ("" for nothing).
+
+    ``architecture`` is ``(n_layers, width, shrink, activation, norm, skip,
+    n_features, n_outputs)``.
+    """
+    shallower = (architecture[0] - 1, *architecture[1:])
+    for stored_rows, stored_architecture, state, _ in reversed(_INHERITANCE["store"].values()):
+        if stored_rows != rows:
+            continue
+        if stored_architecture == architecture:
+            module.load_state_dict(state)
+            return "same architecture"
+        if stored_architecture == shallower and module.hidden[-1].residual:
+            deeper = _deepened(state, module.state_dict(), len(module.hidden))
+            if deeper is not None:
+                module.load_state_dict(deeper)
+                return "one layer deeper"
+    return ""
+
+
+def _deepened(state: dict[str, Any], target: dict[str, Any], n_hidden: int) -> dict[str, Any] | None:
+    """``state`` with a zero residual block as the last hidden layer, if the shapes allow."""
+    import torch
+
+    new = f"hidden.{n_hidden - 1}."
+    if any(k.startswith(new) for k in state):
+        return None
+    merged = {}
+    for name, tensor in target.items():
+        if name.startswith(new):
+            # the new block's linear layer is zero, so the residual block adds nothing;
+            # its normalization starts as built (zero input stays zero through it)
+            merged[name] = torch.zeros_like(tensor) if name.startswith(new + "body.0.") else tensor.clone()
+        elif name in state and state[name].shape == tensor.shape:
+            merged[name] = state[name]
+        else:
+            return None
+    return merged
+
+
+def _store_weights(module: Any, rows: str, architecture: tuple[Any, ...]) -> None:
+    """Keep a trained module's weights for later networks on the same rows (bounded, oldest dropped)."""
+    state = {k: v.detach().to("cpu").clone() for k, v in module.state_dict().items()}
+    size = sum(t.numel() * t.element_size() for t in state.values())
+    store = _INHERITANCE["store"]
+    key = (rows, architecture)
+    if key in store:
+        _INHERITANCE["bytes"] -= store.pop(key)[3]
+    store[key] = (rows, architecture, state, size)
+    _INHERITANCE["bytes"] += size
+    while _INHERITANCE["bytes"] > INHERITANCE_BYTES and len(store) > 1:
+        _INHERITANCE["bytes"] -= store.popitem(last=False)[1][3]
+
+
 def learning_curves(estimator: Any) -> list[tuple[np.ndarray, int | None]]:
     """Validation-loss curves of the fitted networks inside ``estimator``, and where each was stopped.
 
@@ -81,6 +185,11 @@ def learning_curves(estimator: Any) -> list[tuple[np.ndarray, int | None]]:
         training (None if it did not).
     """
     return [(net.valid_curve_, net.stopped_at_epoch_) for net in _networks(estimator) if hasattr(net, "valid_curve_")]
+
+
+def inherited_weights(estimator: Any) -> list[str]:
+    """What each fitted network inside ``estimator`` started from ("" for random weights)."""
+    return [net.inherited_ for net in _networks(estimator) if hasattr(net, "inherited_")]
 
 
 def __getattr__(name: str) -> Any:
@@ -168,6 +277,46 @@ def check_device(device: str, space: Any) -> None:
             "device='cuda' was given, but torch.cuda.is_available() is False (torch "
             f"{torch.__version__}): use device='auto' or 'cpu', or install a CUDA build of torch."
         )
+
+
+def zero_cost_score(net: Any, X: Any, *, n_rows: int = 128, random_state: int = 0) -> float:
+    """Score a network's architecture before any training (a zero-cost proxy).
+
+    Builds the untrained module ``net`` would train, seeded, and returns
+    :func:`~autopipe.space._torch_modules.activation_pattern_score` on
+    ``n_rows`` rows of ``X``: the log-determinant of the kernel of the rows'
+    binary activation codes. Takes well under a second; training
+    hyperparameters do not enter it.
+
+    Parameters
+    ----------
+    net : NeuralNetClassifierOperator or NeuralNetRegressorOperator
+        The (unfitted) operator whose architecture is scored.
+    X : array-like of shape (n_samples, n_features)
+        Input rows as the network would see them (after preprocessing).
+    n_rows : int, default=128
+        Rows drawn (without replacement) for the forward pass.
+    random_state : int, default=0
+        Seeds the row draw and the initial weights.
+
+    Returns
+    -------
+    score : float
+        Greater is more promising.
+    """
+    import torch
+
+    from autopipe.space._torch_modules import MLPModule, activation_pattern_score
+
+    X = np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float32)
+    rng = np.random.default_rng(random_state)
+    rows = rng.choice(len(X), size=min(n_rows, len(X)), replace=False)
+    torch.manual_seed(random_state)
+    module = MLPModule(
+        X.shape[1], 2, n_layers=int(net.n_layers), width=int(net.width), shrink=float(net.shrink),
+        activation=net.activation, dropout=float(net.dropout), norm=net.norm, skip=bool(net.skip),
+    )
+    return activation_pattern_score(module, torch.from_numpy(X[rows]))
 
 
 def _seed(random_state: Any) -> int | None:
@@ -332,6 +481,14 @@ class _NeuralNetOperator(BaseEstimator):
             # Sets torch's global seed (weights, dropout, batch order). autopipe
             # fits candidates in worker processes, so this stays local to them.
             torch.manual_seed(seed)
+        rows = _rows_key(X, y) if _INHERITANCE["enabled"] else None
+        architecture = (int(self.n_layers), int(self.width), float(self.shrink), self.activation, self.norm,
+                        bool(self.skip), X.shape[1], n_outputs)
+        self.inherited_ = ""
+        if rows is not None:
+            net.initialize()
+            self.inherited_ = _inherit(net.module_, rows, architecture)
+            net.warm_start = bool(self.inherited_)  # fit then keeps the loaded weights
         if net.device == "cpu":
             # Batches of these small networks are too small for intra-op threads to
             # pay: on a busy machine they made a fit 30 times slower. The process's
@@ -344,6 +501,8 @@ class _NeuralNetOperator(BaseEstimator):
                 torch.set_num_threads(n_threads)
         else:
             net.fit(X, y)
+        if rows is not None:
+            _store_weights(net.module_, rows, architecture)
         self.valid_curve_ = np.asarray(net.history[:, "valid_loss"], dtype=float) if split is not None else np.empty(0)
         self.stopped_at_epoch_ = None if stopper is None else stopper.stopped_at_
         return net

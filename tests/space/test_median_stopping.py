@@ -103,7 +103,7 @@ def test_the_evaluator_stops_a_hopeless_candidate_with_the_curves_of_earlier_one
     results = {}
     for enabled in (True, False):
         evaluator = Evaluator(X, y, splits=splits, scorer=get_scorer("accuracy"), is_classifier=True, n_jobs=1,
-                              median_stopping=enabled)
+                              median_stopping=enabled, weight_inheritance=False)
         with evaluator:
             first = evaluator.evaluate([(f"good{s}", _good(s)) for s in range(2)])
             results[enabled] = evaluator.evaluate([("hopeless", _hopeless())])[0]
