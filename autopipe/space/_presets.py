@@ -47,6 +47,13 @@ _LIGHT: dict[str, Mapping[str, Distribution] | None] = {
 }
 
 
+# The networks' training in "default": at most 40 epochs and 256 units per layer.
+_DEFAULT_NETS: dict[str, Distribution] = {
+    "max_epochs": IntDistribution(5, 40),
+    "width": IntDistribution(16, 256, log=True),
+}
+
+
 # "nn": the neural networks (torch and skorch needed) and the preprocessing that
 # suits them: scaling, PCA and cheap feature selection.
 _NN: dict[str, Mapping[str, Distribution] | None] = {
@@ -63,8 +70,9 @@ _NN: dict[str, Mapping[str, Distribution] | None] = {
 
 def _preset_table(name: str) -> dict[str, Mapping[str, Distribution] | None]:
     if name == "default":
-        # The neural networks stay out until measurements say they pay off.
-        return {op_name: None for op_name in registry_by_name() if op_name not in NN_OPERATORS}
+        # Networks join when torch and skorch are installed, with shorter training
+        # than in "nn": next to trees and linear models they must earn their time.
+        return {op_name: _DEFAULT_NETS if op_name in NN_OPERATORS else None for op_name in registry_by_name()}
     if name == "light":
         return _LIGHT
     if name == "nn":

@@ -475,6 +475,7 @@ def _neural_nets() -> list[Operator]:
             "dropout": F(0.0, 0.5),
             "norm": C((None, "batch", "layer")),
             "skip": C((False, True)),
+            "dense": C((False, True)),
             "optimizer": C(("adam", "adamw", "sgd")),
             "lr": F(1e-4, 1e-1, log=True),
             "weight_decay": F(1e-6, 1e-2, log=True),

@@ -68,12 +68,15 @@ class _Block(nn.Module):
 
 
 class MLPModule(nn.Module):
-    """A chain-structured multilayer perceptron.
+    """A multilayer perceptron, chain-structured or multi-branch.
 
     Each hidden layer is ``Linear -> [BatchNorm1d | LayerNorm] -> activation ->
     [Dropout]``; with ``skip=True`` a hidden layer whose input and output widths
-    are equal adds its input to its output (a residual connection). A final
-    linear layer maps to ``n_outputs`` values (logits or regression outputs).
+    are equal adds its input to its output (a residual connection). With
+    ``dense=True`` the layers are not a chain: each hidden layer, and the
+    output layer, reads the input joined with the outputs of all earlier
+    hidden layers. A final linear layer maps to ``n_outputs`` values (logits
+    or regression outputs).
 
     Parameters
     ----------
@@ -94,7 +97,9 @@ class MLPModule(nn.Module):
     norm : {None, "batch", "layer"}, default=None
         Normalization after each hidden linear layer.
     skip : bool, default=False
-        Residual connections between hidden layers of equal width.
+        Residual connections between hidden layers of equal width (chain only).
+    dense : bool, default=False
+        Densely connected, multi-branch layers.
 
     Examples
     --------
@@ -115,6 +120,7 @@ class MLPModule(nn.Module):
         dropout: float = 0.0,
         norm: str | None = None,
         skip: bool = False,
+        dense: bool = False,
     ) -> None:
         super().__init__()
         if activation not in ACTIVATIONS:
@@ -129,12 +135,14 @@ class MLPModule(nn.Module):
                 f"{n_features}, {n_outputs}, {n_layers} and {width}."
             )
         blocks = []
-        n_in = int(n_features)
+        n_in = joined = int(n_features)
         for n_out in layer_widths(int(n_layers), int(width), float(shrink)):
-            blocks.append(_Block(n_in, n_out, activation, float(dropout), norm, skip))
-            n_in = n_out
+            blocks.append(_Block(joined if dense else n_in, n_out, activation, float(dropout), norm,
+                                 bool(skip) and not dense))
+            n_in, joined = n_out, joined + n_out
+        self.dense = bool(dense)
         self.hidden = nn.Sequential(*blocks)
-        self.output = nn.Linear(n_in, int(n_outputs))
+        self.output = nn.Linear(joined if dense else n_in, int(n_outputs))
 
     def forward(self, X: torch.Tensor) -> torch.Tensor:
         """Map a batch of rows to outputs.
@@ -148,7 +156,12 @@ class MLPModule(nn.Module):
         -------
         out : torch.Tensor of shape (n_samples, n_outputs)
         """
-        return self.output(self.hidden(X))
+        if not self.dense:
+            return self.output(self.hidden(X))
+        features = [X]
+        for block in self.hidden:
+            features.append(block(torch.cat(features, dim=1)))
+        return self.output(torch.cat(features, dim=1))
 
 
 def activation_pattern_score(module: MLPModule, X: torch.Tensor) -> float:

@@ -123,7 +123,7 @@ def _inherit(module: Any, rows: str, architecture: tuple[Any, ...]) -> str:
     """Load the best matching stored weights into ``module``; what was inherited ("" for nothing).
 
     ``architecture`` is ``(n_layers, width, shrink, activation, norm, skip,
-    n_features, n_outputs)``.
+    dense, n_features, n_outputs)``.
     """
     shallower = (architecture[0] - 1, *architecture[1:])
     for stored_rows, stored_architecture, state, _ in reversed(_INHERITANCE["store"].values()):
@@ -315,6 +315,7 @@ def zero_cost_score(net: Any, X: Any, *, n_rows: int = 128, random_state: int = 
     module = MLPModule(
         X.shape[1], 2, n_layers=int(net.n_layers), width=int(net.width), shrink=float(net.shrink),
         activation=net.activation, dropout=float(net.dropout), norm=net.norm, skip=bool(net.skip),
+        dense=bool(net.dense),
     )
     return activation_pattern_score(module, torch.from_numpy(X[rows]))
 
@@ -350,6 +351,7 @@ class _NeuralNetOperator(BaseEstimator):
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "norm": [StrOptions({"batch", "layer"}), None],
         "skip": ["boolean"],
+        "dense": ["boolean"],
         "optimizer": [StrOptions({"adam", "adamw", "sgd"})],
         "lr": [Interval(Real, 0, None, closed="neither")],
         "weight_decay": [Interval(Real, 0, None, closed="left")],
@@ -369,6 +371,7 @@ class _NeuralNetOperator(BaseEstimator):
         dropout: float = 0.0,
         norm: str | None = None,
         skip: bool = False,
+        dense: bool = False,
         optimizer: str = "adam",
         lr: float = 1e-3,
         weight_decay: float = 1e-4,
@@ -385,6 +388,7 @@ class _NeuralNetOperator(BaseEstimator):
         self.dropout = dropout
         self.norm = norm
         self.skip = skip
+        self.dense = dense
         self.optimizer = optimizer
         self.lr = lr
         self.weight_decay = weight_decay
@@ -465,6 +469,7 @@ class _NeuralNetOperator(BaseEstimator):
             module__dropout=float(self.dropout),
             module__norm=self.norm,
             module__skip=bool(self.skip),
+            module__dense=bool(self.dense),
             optimizer=optimizers[self.optimizer],
             lr=float(self.lr),
             batch_size=_batch_size(self.batch_size, n_train, self.norm == "batch"),
@@ -483,7 +488,7 @@ class _NeuralNetOperator(BaseEstimator):
             torch.manual_seed(seed)
         rows = _rows_key(X, y) if _INHERITANCE["enabled"] else None
         architecture = (int(self.n_layers), int(self.width), float(self.shrink), self.activation, self.norm,
-                        bool(self.skip), X.shape[1], n_outputs)
+                        bool(self.skip), bool(self.dense), X.shape[1], n_outputs)
         self.inherited_ = ""
         if rows is not None:
             net.initialize()
@@ -538,6 +543,10 @@ class NeuralNetClassifierOperator(ClassifierMixin, _NeuralNetOperator):
         Normalization after each hidden linear layer.
     skip : bool, default=False
         Residual connections between hidden layers of equal width.
+    dense : bool, default=False
+        Multi-branch instead of chain-structured: each hidden layer, and the
+        output layer, takes the input joined with the outputs of all earlier
+        hidden layers (densely connected; ``skip`` then has no effect).
     optimizer : {"adam", "adamw", "sgd"}, default="adam"
         Optimizer (``"sgd"`` uses momentum 0.9).
     lr : float, default=1e-3
@@ -685,6 +694,10 @@ class NeuralNetRegressorOperator(RegressorMixin, _NeuralNetOperator):
         Normalization after each hidden linear layer.
     skip : bool, default=False
         Residual connections between hidden layers of equal width.
+    dense : bool, default=False
+        Multi-branch instead of chain-structured: each hidden layer, and the
+        output layer, takes the input joined with the outputs of all earlier
+        hidden layers (densely connected; ``skip`` then has no effect).
     optimizer : {"adam", "adamw", "sgd"}, default="adam"
         Optimizer (``"sgd"`` uses momentum 0.9).
     lr : float, default=1e-3

@@ -42,6 +42,7 @@ PLAIN_PARAMS = {
     "dropout",
     "norm",
     "skip",
+    "dense",
     "optimizer",
     "lr",
     "weight_decay",
@@ -186,6 +187,7 @@ def test_architecture_variants_fit() -> None:
     for params in (
         {"n_layers": 1, "norm": "batch", "activation": "tanh"},
         {"n_layers": 4, "norm": "layer", "skip": True, "activation": "gelu", "dropout": 0.3},
+        {"n_layers": 3, "dense": True, "norm": "batch"},
         {"n_layers": 4, "shrink": 0.5, "skip": True, "optimizer": "sgd"},
     ):
         clf = NeuralNetClassifierOperator(**{**SMALL, **params}).fit(X, y)
@@ -235,7 +237,12 @@ def test_random_registry_params_fit() -> None:
 
 
 def test_presets() -> None:
-    assert not set(_registry.NN_OPERATORS) & set(get_preset("default"))
+    default = get_preset("default")
+    assert set(_registry.NN_OPERATORS) <= set(default)
+    # shorter training than in "nn", next to the trees and linear models
+    assert default["NeuralNetClassifier"]["max_epochs"].high == 40
+    assert get_preset("nn")["NeuralNetClassifier"]["max_epochs"].high == 100
+    assert "NeuralNetClassifier" in [op.name for op in build_space("default", "classification").models]
     assert not set(_registry.NN_OPERATORS) & set(get_preset("light"))
     nn = get_preset("nn")
     assert set(nn) == {
@@ -287,6 +294,7 @@ def test_without_torch_the_nets_are_left_out(caplog: pytest.LogCaptureFixture) -
     assert "LogisticRegression" in names
     assert "install autopipe[nn]" in caplog.text
     assert "LogisticRegression" in get_preset("default")
+    assert not set(_registry.NN_OPERATORS) & set(get_preset("default"))
     with pytest.raises(SearchSpaceError, match=r"PyTorch and skorch.*install autopipe\[nn\]"):
         get_preset("nn")
     with pytest.raises(SearchSpaceError, match=r"autopipe\[nn\]"):
@@ -396,3 +404,23 @@ def test_cuda_without_a_gpu_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) ->
     # without networks in the space the device does not matter
     AutoClassifier(search_space="light", time_budget=None, generations=0, population_size=2, cv=2,
                    device="cuda").fit(X, y)
+
+
+def test_dense_networks_join_every_earlier_layer() -> None:
+    from autopipe.space.nets import MLPModule
+
+    module = MLPModule(5, 3, n_layers=3, width=8, shrink=0.5, dense=True, skip=True)
+    # layer i reads the input and all earlier hidden outputs: 5, 5 + 8, 5 + 8 + 4; the output reads all
+    assert [block.body[0].in_features for block in module.hidden] == [5, 13, 17]
+    assert module.output.in_features == 19
+    assert not any(block.residual for block in module.hidden)
+    out = module(torch.randn(6, 5))
+    out.sum().backward()
+    assert out.shape == (6, 3) and module.hidden[0].body[0].weight.grad is not None
+
+
+def test_dense_operators_fit_and_export() -> None:
+    X, y = _classification(n=80)
+    clf = NeuralNetClassifierOperator(dense=True, n_layers=2, width=16, max_epochs=3, random_state=0).fit(X, y)
+    assert clf.net_.module_.dense and clf.predict_proba(X).shape == (80, 3)
+    assert clone(clf).get_params()["dense"] is True
