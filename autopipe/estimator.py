@@ -883,7 +883,7 @@ class AutoEstimator(BaseEstimator):
             w = None if sample_weight is None else sample_weight[rows]
             sub_splits = _restrict_splits(splits, rows)
             plan["score"] = honest = stacking_oof_score(oofs, y[rows], self.scorer_, sub_splits, classes, w)
-            honest_single = score(oofs[0]) if affordable[0] is ranked[0] else single
+            honest_single = single  # the meta-learner's score is cross-validated already
         chosen = [(e, int(w)) for e, w in zip(affordable, weights) if w > 0]
         plan["members"] = [(f"m{i}", e.genome.key, w) for i, (e, w) in enumerate(chosen)]
         plan["entries"] = [(f"m{i}", e, w) for i, (e, w) in enumerate(chosen)]
