@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
+import time
 import warnings
 from collections.abc import Iterator
 from numbers import Integral, Real
@@ -770,7 +771,7 @@ class AutoEstimator(BaseEstimator):
         factor = 1.0 if self.ensemble == "selection" else 1.0 + _n_folds(history)
         return max(
             _refit_reserve(history, self.time_budget, members=1, factor=1.0, cap=0.4),
-            _refit_reserve(history, self.time_budget, members=5, factor=factor, cap=0.15),
+            _refit_reserve(history, self.time_budget, members=5, factor=factor, cap=_BUILD_SHARE),
         )
 
     def _finalize(
@@ -782,11 +783,15 @@ class AutoEstimator(BaseEstimator):
         if not any(e.result.ok for e in history):
             raise AllCandidatesFailedError(_all_failed_message(history))
         report: dict[str, Any] = {"kind": self.ensemble, "used": False, "reason": "ensemble=None", "members": []}
+        # The ensemble (choice and fits) gets at most _BUILD_SHARE of the budget, however much is left.
+        build = deadline.sooner(0.0)
+        if self.time_budget:
+            build.at = min(build.at, time.monotonic() + _BUILD_SHARE * self.time_budget)
         if self.ensemble is not None:
-            report.update(self._plan_ensemble(y, history, deadline, splits, seed, evaluator.n_workers, sample_weight))
+            report.update(self._plan_ensemble(y, history, build, splits, seed, evaluator.n_workers, sample_weight))
         ensemble, single = None, None
         if report["used"]:
-            ensemble, single = self._fit_ensemble(X, y, report, history, seed, splits, deadline, evaluator)
+            ensemble, single = self._fit_ensemble(X, y, report, history, seed, splits, deadline, build, evaluator)
         report.pop("entries", None)
         if single is None:
             single = self._refit(X, y, history, deadline, seed, sample_weight)  # sets best_candidate_
@@ -799,12 +804,14 @@ class AutoEstimator(BaseEstimator):
 
     def _fit_ensemble(
         self, X: Any, y: np.ndarray, report: dict[str, Any], history: SearchHistory, seed: int,
-        splits: list[Any], deadline: Deadline, evaluator: Evaluator,
+        splits: list[Any], deadline: Deadline, build: Deadline, evaluator: Evaluator,
     ) -> tuple[Any, Any]:
         """Fit the planned ensemble and the best single pipeline in the workers, within the budget.
 
         The fits run in parallel, and a fit still running when the time is up
-        is stopped: the ensemble is then not used, and ``report`` says why.
+        (the end of ``build``, or of ``deadline`` plus a small slack if that
+        comes first) is stopped: the ensemble is then not used, and
+        ``report`` says why.
         Returns the fitted ensemble and the fitted best single pipeline, each
         ``None`` when its fit failed.
         """
@@ -821,7 +828,9 @@ class AutoEstimator(BaseEstimator):
         if best_key not in [key for key, _ in jobs]:
             jobs.append((best_key, self._compile(best.genome, seed)))
         slack = 0.0 if self.time_budget is None else min(0.05 * self.time_budget, 10.0)
-        fitted = dict(zip([key for key, _ in jobs], evaluator.fit(jobs, deadline=deadline.sooner(-slack))))
+        end = deadline.sooner(-slack)
+        end.at = min(end.at, build.at)
+        fitted = dict(zip([key for key, _ in jobs], evaluator.fit(jobs, deadline=end)))
         single = fitted[best_key][0]
         failed = [f"{key} ({error})" for key, (est, error) in fitted.items() if est is None]
         if failed:
@@ -1316,6 +1325,7 @@ def _cv_cost(entry: Any, n_workers: int) -> float:
     return 1.2 * (entry.result.fit_time + entry.result.score_time) / max(1, n_workers)
 
 
+_BUILD_SHARE = 0.09  # most of the budget the ensemble's choice and fits may take
 _PATIENCE = 10  # selection rounds without a better blend before selection stops
 _SELECTION_ROWS = 10_000  # rows ensemble selection scores blends on (a seeded subsample beyond)
 

@@ -226,3 +226,15 @@ def test_candidates_with_non_finite_predictions_are_left_out(monkeypatch):
     members = {key for _, key, _ in est.ensemble_report_["members"]}
     poisoned_keys = {e.genome.key for e in list(est.history_)[:2]}
     assert not members & poisoned_keys
+
+
+def test_the_ensemble_build_is_capped_at_a_share_of_the_budget(monkeypatch):
+    import autopipe.estimator as module
+
+    _force_plan(monkeypatch, 0.9, 0.5)
+    monkeypatch.setattr(module, "_BUILD_SHARE", 0.0)  # no time at all for the ensemble
+    X, y = make_tiny_classification(n_samples=150, random_state=8)
+    est = AutoClassifier(**{**SETTINGS, "time_budget": 60}).fit(X, y)
+    report = est.ensemble_report_
+    assert not report["used"] and "time left" in report["reason"]
+    assert est.fitted_pipeline_ is est.best_pipeline_
