@@ -808,10 +808,10 @@ class AutoEstimator(BaseEstimator):
     ) -> tuple[Any, Any]:
         """Fit the planned ensemble and the best single pipeline in the workers, within the budget.
 
-        The fits run in parallel, and a fit still running when the time is up
-        (the end of ``build``, or of ``deadline`` plus a small slack if that
-        comes first) is stopped: the ensemble is then not used, and
-        ``report`` says why.
+        The fits run in parallel. A member's fit still running at the end of
+        ``build`` (the ensemble's share of the budget) is stopped, as is any fit
+        at the end of ``deadline`` plus a small slack: the ensemble is then not
+        used, and ``report`` says why.
         Returns the fitted ensemble and the fitted best single pipeline, each
         ``None`` when its fit failed.
         """
@@ -828,9 +828,12 @@ class AutoEstimator(BaseEstimator):
         if best_key not in [key for key, _ in jobs]:
             jobs.append((best_key, self._compile(best.genome, seed)))
         slack = 0.0 if self.time_budget is None else min(0.05 * self.time_budget, 10.0)
-        end = deadline.sooner(-slack)
-        end.at = min(end.at, build.at)
-        fitted = dict(zip([key for key, _ in jobs], evaluator.fit(jobs, deadline=end)))
+        # Members stop at the end of the ensemble's share; the best single pipeline's
+        # fit, needed either way, has the rest of the budget.
+        member_limit = None if math.isinf(build.at) else max(0.5, build.remaining())
+        timeouts = [None if key == best_key else member_limit for key, _ in jobs]
+        fitted = dict(zip([key for key, _ in jobs],
+                          evaluator.fit(jobs, deadline=deadline.sooner(-slack), timeouts=timeouts)))
         single = fitted[best_key][0]
         failed = [f"{key} ({error})" for key, (est, error) in fitted.items() if est is None]
         if failed:
@@ -875,7 +878,8 @@ class AutoEstimator(BaseEstimator):
 
         def make_score(subset: np.ndarray) -> Any:
             return oof_scorer(self.scorer_, y[rows][subset], classes,
-                              None if sample_weight is None else sample_weight[rows][subset])
+                              None if sample_weight is None else sample_weight[rows][subset],
+                              name=self._scorer_name())
 
         score = make_score(np.arange(len(rows)))
         single = score(oofs[0]) if affordable[0] is ranked[0] else ranked[0].result.score

@@ -238,3 +238,32 @@ def test_the_ensemble_build_is_capped_at_a_share_of_the_budget(monkeypatch):
     report = est.ensemble_report_
     assert not report["used"] and "time left" in report["reason"]
     assert est.fitted_pipeline_ is est.best_pipeline_
+
+
+@pytest.mark.parametrize("name", ["accuracy", "balanced_accuracy"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_fast_classification_scores_agree_with_sklearn(name, weighted):
+    rng = np.random.default_rng(3)
+    classes = np.array(["ant", "bee", "cat", "dog"])
+    y = classes[rng.integers(0, 3, 200)]  # "dog" never occurs, as in a fold without a class
+    w = rng.random(200) if weighted else None
+    blend = rng.random((200, 4))
+    slow = oof_scorer(get_scorer(name), y, classes, w)
+    fast = oof_scorer(get_scorer(name), y, classes, w, name=name)
+    assert fast(blend) == pytest.approx(slow(blend), abs=1e-12)
+
+
+@pytest.mark.parametrize("name", ["r2", "neg_mean_squared_error", "neg_root_mean_squared_error",
+                                  "neg_mean_absolute_error"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_fast_regression_scores_agree_with_sklearn(name, weighted):
+    rng = np.random.default_rng(4)
+    y = rng.normal(size=150)
+    w = rng.random(150) if weighted else None
+    blend = (y + rng.normal(size=150)).reshape(-1, 1)
+    slow = oof_scorer(get_scorer(name), y, None, w)
+    fast = oof_scorer(get_scorer(name), y, None, w, name=name)
+    assert fast(blend) == pytest.approx(slow(blend), rel=1e-10)
+    constant = np.full(150, 2.0)
+    assert oof_scorer(get_scorer(name), constant, None, w, name=name)(constant.reshape(-1, 1)) == pytest.approx(
+        oof_scorer(get_scorer(name), constant, None, w)(constant.reshape(-1, 1)))

@@ -232,17 +232,21 @@ class Evaluator:
 
     def fit(
         self, candidates: Sequence[tuple[str, BaseEstimator]], *, deadline: Deadline | None = None,
+        timeouts: Sequence[float | None] | None = None,
     ) -> list[tuple[BaseEstimator | None, str]]:
         """Fit ``(key, estimator)`` candidates on all rows in the workers, in parallel.
 
         Each fit is bounded by ``deadline`` (its worker is killed when it is
-        reached), not by ``max_eval_time``. Returns, in input order, the fitted
-        estimator and an empty string, or ``None`` and why the fit failed.
+        reached) and by its entry in ``timeouts`` (seconds from its start;
+        None: no limit), not by ``max_eval_time``. Returns, in input order,
+        the fitted estimator and an empty string, or ``None`` and why the fit
+        failed.
         """
         deadline = deadline or Deadline(None)
+        timeouts = list(timeouts) if timeouts is not None else [None] * len(candidates)
         pool = self.pool
         for i, (_, estimator) in enumerate(candidates):
-            pool.submit(i, fit_on_all_rows, (estimator,), lane=_lane(estimator))
+            pool.submit(i, fit_on_all_rows, (estimator,), timeout=timeouts[i], lane=_lane(estimator))
         fitted: list[tuple[BaseEstimator | None, str]] = [(None, "not started before the deadline")] * len(candidates)
         at = None if math.isinf(deadline.at) else deadline.at
         for outcome in pool.results(deadline=at):
