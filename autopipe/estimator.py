@@ -789,61 +789,53 @@ class AutoEstimator(BaseEstimator):
             build.at = min(build.at, time.monotonic() + _BUILD_SHARE * self.time_budget)
         if self.ensemble is not None:
             report.update(self._plan_ensemble(y, history, build, splits, seed, evaluator.n_workers, sample_weight))
-        ensemble, single = None, None
+        # The best single pipeline first, in this process, as planned by the search's
+        # reserve; then the other members in the workers, in the ensemble's share.
+        single = self._refit(X, y, history, deadline, seed, sample_weight)  # sets best_candidate_
+        ensemble = None
         if report["used"]:
-            ensemble, single = self._fit_ensemble(X, y, report, history, seed, splits, deadline, build, evaluator)
+            ensemble = self._fit_ensemble(X, y, report, single, seed, splits, deadline, build, evaluator)
         report.pop("entries", None)
-        if single is None:
-            single = self._refit(X, y, history, deadline, seed, sample_weight)  # sets best_candidate_
-        else:
-            self.best_candidate_ = next(e for e in history.ranked() if e.result.ok).genome.key
         self.best_pipeline_ = single
         self.fitted_pipeline_ = single if ensemble is None else ensemble
         report["build_time"] = deadline.elapsed() - start
         self.ensemble_report_ = report
 
     def _fit_ensemble(
-        self, X: Any, y: np.ndarray, report: dict[str, Any], history: SearchHistory, seed: int,
+        self, X: Any, y: np.ndarray, report: dict[str, Any], single: Any, seed: int,
         splits: list[Any], deadline: Deadline, build: Deadline, evaluator: Evaluator,
-    ) -> tuple[Any, Any]:
-        """Fit the planned ensemble and the best single pipeline in the workers, within the budget.
+    ) -> Any:
+        """Fit the planned ensemble's members in the workers, in parallel, within its share of the budget.
 
-        The fits run in parallel. A member's fit still running at the end of
-        ``build`` (the ensemble's share of the budget) is stopped, as is any fit
-        at the end of ``deadline`` plus a small slack: the ensemble is then not
-        used, and ``report`` says why.
-        Returns the fitted ensemble and the fitted best single pipeline, each
-        ``None`` when its fit failed.
+        ``single`` is the fitted best single pipeline (``best_candidate_``);
+        when it is a member it is used as it is. A fit still running at the
+        end of ``build`` (the ensemble's share), or of ``deadline`` plus a
+        small slack, is stopped: the ensemble is then not used, and ``report``
+        says why. Returns the fitted ensemble, or None.
         """
         is_clf = self.task_ == "classification"
         entries = report["entries"]
         members = [(name, self._compile(entry.genome, seed)) for name, entry, _ in entries]
-        best = next(e for e in history.ranked() if e.result.ok)
-        best_key = best.genome.key
         jobs: list[tuple[str, Any]]
         if self.ensemble == "selection":
-            jobs = [(entry.genome.key, est) for (_, entry, _), (_, est) in zip(entries, members)]
+            jobs = [(entry.genome.key, est) for (_, entry, _), (_, est) in zip(entries, members)
+                    if entry.genome.key != self.best_candidate_]
         else:
             jobs = [("stacking", make_stacking(members, splits, is_classifier=is_clf))]
-        if best_key not in [key for key, _ in jobs]:
-            jobs.append((best_key, self._compile(best.genome, seed)))
         slack = 0.0 if self.time_budget is None else min(0.05 * self.time_budget, 10.0)
-        # Members stop at the end of the ensemble's share; the best single pipeline's
-        # fit, needed either way, has the rest of the budget.
-        member_limit = None if math.isinf(build.at) else max(0.5, build.remaining())
-        timeouts = [None if key == best_key else member_limit for key, _ in jobs]
-        fitted = dict(zip([key for key, _ in jobs],
-                          evaluator.fit(jobs, deadline=deadline.sooner(-slack), timeouts=timeouts)))
-        single = fitted[best_key][0]
+        limit = None if math.isinf(build.at) else max(0.5, build.remaining())
+        results = evaluator.fit(jobs, deadline=deadline.sooner(-slack), timeouts=[limit] * len(jobs))
+        fitted = dict(zip([key for key, _ in jobs], results))
         failed = [f"{key} ({error})" for key, (est, error) in fitted.items() if est is None]
         if failed:
             report.update(used=False, reason=f"not used: refitting on all rows failed for {'; '.join(failed)}")
-            return None, single
+            return None
         if self.ensemble == "stacking":
-            return fitted["stacking"][0], single
-        weights = [w for _, _, w in entries]
+            return fitted["stacking"][0]
+        fitted[self.best_candidate_] = (single, "")
         done = [fitted[entry.genome.key][0] for _, entry, _ in entries]
-        return assemble_voting(members, done, weights, X, y, is_classifier=is_clf), single
+        weights = [w for _, _, w in entries]
+        return assemble_voting(members, done, weights, X, y, is_classifier=is_clf)
 
     def _plan_ensemble(
         self, y: np.ndarray, history: SearchHistory, deadline: Deadline, splits: list[Any], seed: int,
