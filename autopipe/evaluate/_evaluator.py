@@ -209,17 +209,33 @@ class Evaluator:
         deadline = deadline or Deadline(None)
         pool = self.pool
         level = 1.0 if check else fidelity
-        for i, (_, pipeline) in enumerate(candidates):
-            net = contains_network(pipeline)
-            curves = self._reference(level) if self.median_stopping and net else None
-            inherit = self.weight_inheritance and net
+
+        is_net = [contains_network(pipeline) for _, pipeline in candidates]
+
+        def submit(i: int) -> None:
+            pipeline = candidates[i][1]
+            curves = self._reference(level) if self.median_stopping and is_net[i] else None
+            inherit = self.weight_inheritance and is_net[i]
             args = (pipeline, 1.0, True, curves, inherit) if check else (pipeline, fidelity, False, curves, inherit)
             pool.submit(i, cross_validate_pipeline, args, timeout=self.max_eval_time, lane=_lane(pipeline))
+
+        # Networks are handed out a few at a time, so that each takes the learning
+        # curves of the networks finished before it (median stopping) with it.
+        held = collections.deque(i for i in range(len(candidates)) if is_net[i])
+        for i in range(len(candidates)):
+            if not is_net[i]:
+                submit(i)
+        nets_out = 0
+        while held and nets_out < self.n_workers:
+            submit(held.popleft())
+            nets_out += 1
         results: list[EvaluationResult | None] = [None] * len(candidates)
         at = None if math.isinf(deadline.at) else deadline.at
         for outcome in pool.results(deadline=at):
             i = int(outcome.task_id)
-            result = self._to_result(candidates[i][0], outcome, 1.0 if check else fidelity)
+            result = self._to_result(candidates[i][0], outcome, level)
+            if held and outcome.kind != "cancelled" and is_net[i]:
+                submit(held.popleft())
             if result is None:
                 continue
             results[i] = result

@@ -110,3 +110,13 @@ def test_the_evaluator_stops_a_hopeless_candidate_with_the_curves_of_earlier_one
         assert all(r.ok and r.stopped_early == 0 for r in first)
     assert results[True].ok and results[True].stopped_early == 2  # both folds
     assert results[False].ok and results[False].stopped_early == 0
+
+
+def test_networks_of_one_batch_take_the_curves_of_those_finished_before_them():
+    # one evaluate() call, as a generation of the search: the later networks must be stopped too
+    splits = list(StratifiedKFold(2, shuffle=True, random_state=0).split(X, y))
+    evaluator = Evaluator(X, y, splits=splits, scorer=get_scorer("accuracy"), is_classifier=True, n_jobs=1,
+                          weight_inheritance=False)
+    with evaluator:
+        results = evaluator.evaluate([(f"good{s}", _good(s)) for s in range(2)] + [("hopeless", _hopeless())])
+    assert [r.stopped_early for r in results] == [0, 0, 2]
