@@ -91,3 +91,20 @@ def test_evaluator_puts_cuda_networks_in_the_gpu_lane(monkeypatch):
 
     if not torch.cuda.is_available():  # the forced CUDA net fails as a candidate, the search goes on
         assert not results[1].ok
+
+
+def _imported_torch(payload):
+    import sys
+
+    return "torch" in sys.modules
+
+
+def test_workers_are_fresh_interpreters_so_cuda_state_is_never_inherited():
+    torch = pytest.importorskip("torch")
+    torch.cuda.is_available()  # the parent has torch loaded and has asked about CUDA
+    with WorkerPool(1) as pool:
+        pool.set_payload(None)
+        pool.submit(0, _imported_torch)
+        (outcome,) = pool.results()
+    # a forked worker would carry the parent's torch (and any CUDA context) with it
+    assert outcome.kind == "ok" and outcome.value is False
