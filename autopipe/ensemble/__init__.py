@@ -3,9 +3,24 @@
 from __future__ import annotations
 
 from ._build import assemble_voting, make_stacking, make_voting, stacking_oof_score
-from ._selection import CrossCheck, Selection, blend, cross_check, oof_scorer, select_ensemble
+from ._selection import (
+    CrossCheck,
+    Selection,
+    blend,
+    cross_check,
+    oof_scorer,
+    select_ensemble,
+)
 
 __all__ = [
-    "CrossCheck", "assemble_voting", "Selection", "blend", "cross_check", "make_stacking", "make_voting", "oof_scorer",
-    "select_ensemble", "stacking_oof_score",
+    "CrossCheck",
+    "Selection",
+    "assemble_voting",
+    "blend",
+    "cross_check",
+    "make_stacking",
+    "make_voting",
+    "oof_scorer",
+    "select_ensemble",
+    "stacking_oof_score",
 ]

@@ -41,7 +41,8 @@ def _acquire_pool(
     if client is not None:
         return DaskPool(client), True
     key = (n_workers, threads, memory_limit_mb, gpu_lanes)
-    settings = dict(threads_per_worker=threads, memory_limit_mb=memory_limit_mb, lanes={"gpu": gpu_lanes})
+    settings: dict[str, Any] = {"threads_per_worker": threads, "memory_limit_mb": memory_limit_mb,
+                                 "lanes": {"gpu": gpu_lanes}}
     with _SHARED_LOCK:
         pool = _SHARED.get(key)
         if pool is None:

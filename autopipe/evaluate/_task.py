@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
@@ -14,7 +14,12 @@ from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 from sklearn.utils.metaestimators import available_if
 
 from .._utils.weights import call_scorer, fit_weighted
-from ..space.nets import inherited_weights, learning_curves, median_stopping, weight_inheritance
+from ..space.nets import (
+    inherited_weights,
+    learning_curves,
+    median_stopping,
+    weight_inheritance,
+)
 
 
 def _take(X: Any, rows: np.ndarray) -> Any:

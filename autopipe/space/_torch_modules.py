@@ -240,7 +240,7 @@ class MedianStopping(_median_stopping_base()):  # type: ignore[misc]
         self.min_epochs = min_epochs
         self.percentile = percentile
 
-    def initialize(self) -> "MedianStopping":
+    def initialize(self) -> MedianStopping:
         self.stopped_at_ = None
         return self
 
