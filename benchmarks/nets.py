@@ -101,7 +101,7 @@ def presets(args: argparse.Namespace) -> list[dict]:
         entry = _entry(name, args.suite)
         X_train, X_test, y_train, y_test = load_split(entry, args.suite, args.seed)
         clf = entry["task"] == "classification"
-        for preset in ("nn", "default"):
+        for preset in args.presets:
             est = AutoEstimator(time_budget=args.budget, n_jobs=args.n_jobs, random_state=args.seed,
                                 task=entry["task"], search_space=preset,
                                 scoring="balanced_accuracy" if clf else "r2")
@@ -260,6 +260,7 @@ def main() -> None:
     parser.add_argument("--datasets", nargs="*", default=["optdigits", "cpu_act"])
     parser.add_argument("--suite", type=Path, default=DEFAULT_SUITE)
     parser.add_argument("--budget", type=float, default=120.0)
+    parser.add_argument("--presets", nargs="*", default=["nn", "default"], help="presets mode: which presets")
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--n", type=int, default=None, help="networks (stopping 12, inheritance 6, proxy 24)")
