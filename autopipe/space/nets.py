@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import glob
 import math
+import sys
 from collections.abc import Iterator, Sequence
 from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -214,9 +216,18 @@ def resolve_device(device: str) -> str:
     Returns
     -------
     device : {"cpu", "cuda"}
+
+    Notes
+    -----
+    On Linux without an NVIDIA device file (``/dev/nvidia*``) the answer is
+    ``"cpu"`` without importing torch (1-2 s), unless torch is imported
+    already: the search asks for every network candidate, in the parent
+    process, to place it in the GPU lane or not.
     """
     if device != "auto":
         return device
+    if "torch" not in sys.modules and sys.platform.startswith("linux") and not glob.glob("/dev/nvidia[0-9]*"):
+        return "cpu"
     import torch
 
     return "cuda" if torch.cuda.is_available() else "cpu"

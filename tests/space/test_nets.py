@@ -424,3 +424,14 @@ def test_dense_operators_fit_and_export() -> None:
     clf = NeuralNetClassifierOperator(dense=True, n_layers=2, width=16, max_epochs=3, random_state=0).fit(X, y)
     assert clf.net_.module_.dense and clf.predict_proba(X).shape == (80, 3)
     assert clone(clf).get_params()["dense"] is True
+
+
+def test_auto_device_on_a_linux_machine_without_nvidia_devices_does_not_import_torch() -> None:
+    code = (
+        "import sys, glob\n"
+        "from autopipe.space.nets import resolve_device\n"
+        "expected = 'cpu' if sys.platform.startswith('linux') and not glob.glob('/dev/nvidia[0-9]*') else None\n"
+        "device = resolve_device('auto')\n"
+        "assert expected is None or (device == 'cpu' and 'torch' not in sys.modules), (device, expected)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
