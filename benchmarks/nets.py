@@ -23,6 +23,7 @@ import json
 import platform
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -95,8 +96,7 @@ def _run_sequence(evaluator: Evaluator, nets: list) -> list:
     return results
 
 
-def presets(args: argparse.Namespace) -> list[dict]:
-    rows = []
+def presets(args: argparse.Namespace) -> Iterator[dict]:
     for name in args.datasets:
         entry = _entry(name, args.suite)
         X_train, X_test, y_train, y_test = load_split(entry, args.suite, args.seed)
@@ -127,13 +127,10 @@ def presets(args: argparse.Namespace) -> list[dict]:
                 "final_is_net": "NeuralNet" in str(est.best_candidate_),
                 "best": est.best_candidate_, **_versions(),
             }
-            print(json.dumps(row))
-            rows.append(row)
-    return rows
+            yield row
 
 
-def stopping(args: argparse.Namespace) -> list[dict]:
-    rows = []
+def stopping(args: argparse.Namespace) -> Iterator[dict]:
     for name in args.datasets:
         entry = _entry(name, args.suite)
         X, _, y, _ = _numeric(entry, args.suite, args.seed)
@@ -151,9 +148,7 @@ def stopping(args: argparse.Namespace) -> list[dict]:
                 "best_net": int(np.argmax([r.score if r.ok else -np.inf for r in results])),
                 "stopped_fits": sum(r.stopped_early for r in results), "fits": 3 * len(ok), **_versions(),
             }
-            print(json.dumps(row))
-            rows.append(row)
-    return rows
+            yield row
 
 
 def _children(parent, task: str, rng: np.random.Generator) -> tuple:
@@ -166,8 +161,7 @@ def _children(parent, task: str, rng: np.random.Generator) -> tuple:
     return trained, deeper
 
 
-def inheritance(args: argparse.Namespace) -> list[dict]:
-    rows = []
+def inheritance(args: argparse.Namespace) -> Iterator[dict]:
     for name in args.datasets:
         entry = _entry(name, args.suite)
         X, _, y, _ = _numeric(entry, args.suite, args.seed)
@@ -191,13 +185,10 @@ def inheritance(args: argparse.Namespace) -> list[dict]:
                     "mean_cv": round(float(np.mean([r.score for r in chosen])), 4),
                     "inherited_fits": sum(r.inherited for r in chosen), "fits": 3 * len(chosen), **_versions(),
                 }
-                print(json.dumps(row))
-                rows.append(row)
-    return rows
+                yield row
 
 
-def proxy(args: argparse.Namespace) -> list[dict]:
-    rows = []
+def proxy(args: argparse.Namespace) -> Iterator[dict]:
     for name in args.datasets:
         entry = _entry(name, args.suite)
         X_train, X_test, y_train, y_test = _numeric(entry, args.suite, args.seed)
@@ -224,9 +215,7 @@ def proxy(args: argparse.Namespace) -> list[dict]:
             "mean_score": round(float(np.mean(scores)), 4), "mean_of_top_third_by_proxy": round(float(np.mean(np.take(scores, top))), 4),
             "proxies": [round(p, 2) for p in proxies], "scores": [round(float(s), 4) for s in scores], **_versions(),
         }
-        print(json.dumps({k: v for k, v in row.items() if k not in ("proxies", "scores")}))
-        rows.append(row)
-    return rows
+        yield row
 
 
 def table(path: Path) -> None:
@@ -270,10 +259,11 @@ def main() -> None:
         table(args.path or args.results)
         return
     args.n = args.n or {"stopping": 12, "inheritance": 6, "proxy": 24}.get(args.mode, 0)
-    rows = {"presets": presets, "stopping": stopping, "inheritance": inheritance, "proxy": proxy}[args.mode](args)
+    mode = {"presets": presets, "stopping": stopping, "inheritance": inheritance, "proxy": proxy}[args.mode]
     args.results.parent.mkdir(exist_ok=True)
-    with args.results.open("a") as fh:
-        for row in rows:
+    for row in mode(args):  # each row is saved as soon as it is measured
+        print(json.dumps({k: v for k, v in row.items() if not isinstance(v, list)}))
+        with args.results.open("a") as fh:
             fh.write(json.dumps(row) + "\n")
 
 
