@@ -782,7 +782,7 @@ class AutoEstimator(BaseEstimator):
         start = deadline.elapsed()
         if not any(e.result.ok for e in history):
             raise AllCandidatesFailedError(_all_failed_message(history))
-        report: dict[str, Any] = {"kind": self.ensemble, "used": False, "reason": "ensemble=None", "members": []}
+        report: dict[str, Any] = {"kind": self.ensemble, "used": False, "reason": "ensemble=None"}
         # The ensemble (choice and fits) gets at most _BUILD_SHARE of the budget, however much is left.
         build = deadline.sooner(0.0)
         if self.time_budget:
@@ -795,7 +795,8 @@ class AutoEstimator(BaseEstimator):
         ensemble = None
         if report["used"]:
             ensemble = self._fit_ensemble(X, y, report, single, seed, splits, deadline, build, evaluator)
-        report.pop("entries", None)
+        # the report names the members by pipeline string, not by history entry
+        report["members"] = [(name, entry.genome.key, w) for name, entry, w in report.pop("entries", [])]
         self.best_pipeline_ = single
         self.fitted_pipeline_ = single if ensemble is None else ensemble
         report["build_time"] = deadline.elapsed() - start
@@ -822,9 +823,8 @@ class AutoEstimator(BaseEstimator):
                     if entry.genome.key != self.best_candidate_]
         else:
             jobs = [("stacking", make_stacking(members, splits, is_classifier=is_clf))]
-        slack = 0.0 if self.time_budget is None else min(0.05 * self.time_budget, 10.0)
         limit = None if math.isinf(build.at) else max(0.5, build.remaining())
-        results = evaluator.fit(jobs, deadline=deadline.sooner(-slack), timeouts=[limit] * len(jobs))
+        results = evaluator.fit(jobs, deadline=deadline.sooner(-self._refit_slack()), timeouts=[limit] * len(jobs))
         fitted = dict(zip([key for key, _ in jobs], results))
         failed = [f"{key} ({error})" for key, (est, error) in fitted.items() if est is None]
         if failed:
@@ -890,7 +890,6 @@ class AutoEstimator(BaseEstimator):
             plan["score"] = honest = stacking_oof_score(oofs, y[rows], self.scorer_, sub_splits, classes, w)
             honest_single = single  # the meta-learner's score is cross-validated already
         chosen = [(e, int(w)) for e, w in zip(affordable, weights) if w > 0]
-        plan["members"] = [(f"m{i}", e.genome.key, w) for i, (e, w) in enumerate(chosen)]
         plan["entries"] = [(f"m{i}", e, w) for i, (e, w) in enumerate(chosen)]
         if len(chosen) < 2:
             return {**plan, "used": False, "reason": "not used: selection kept a single pipeline"}
@@ -925,7 +924,7 @@ class AutoEstimator(BaseEstimator):
         fastest = min(ranked[:20], key=lambda e: e.result.fit_time)
         # A small overrun beats falling back to a much weaker pipeline: the time
         # reserve is planned from the first results and can fall short by seconds.
-        slack = 0.0 if self.time_budget is None else min(0.05 * self.time_budget, 10.0)
+        slack = self._refit_slack()
         last_error = ""
         for entry in [*ranked[:3], fastest]:
             estimate = _refit_estimate(entry)
@@ -945,10 +944,14 @@ class AutoEstimator(BaseEstimator):
             return pipeline
         raise AllCandidatesFailedError(f"no candidate could be refitted on all rows: {last_error}")
 
+    def _refit_slack(self) -> float:
+        """Seconds a final fit may run past the budget (5% of it, at most 10 s)."""
+        return 0.0 if self.time_budget is None else min(0.05 * self.time_budget, 10.0)
+
     def _compile(self, genome: Genome, seed: int) -> Any:
-        return set_device(
-            compile_genome(genome, random_state=seed, memory=self.memory, prefix=self._prefix), self.device
-        )
+        pipeline = compile_genome(genome, random_state=seed, memory=self.memory, prefix=self._prefix)
+        # the registry builds networks with device="auto"; only another choice needs setting
+        return pipeline if self.device == "auto" else set_device(pipeline, self.device)
 
     def _warn_about(self, state: SearchState) -> None:
         failures = summarize_failures(

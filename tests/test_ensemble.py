@@ -20,13 +20,19 @@ from autopipe.testing import assert_same_params, make_tiny_classification, make_
 SETTINGS = dict(time_budget=None, generations=1, population_size=6, search_space="light", cv=3, random_state=0)
 
 
+def _independent_errors(rng, n=400, members=5):
+    """Binary labels and members whose probabilities are right on average, with independent noise."""
+    y = rng.integers(0, 2, n)
+    oofs = []
+    for _ in range(members):
+        p = np.clip(np.where(y == 1, 0.6, 0.4) + rng.normal(0, 0.3, n), 0, 1)
+        oofs.append(np.c_[1 - p, p])
+    return y, oofs
+
+
 def test_selection_beats_its_members_on_independent_errors():
     rng = np.random.default_rng(0)
-    y = rng.integers(0, 2, 400)
-    oofs = []
-    for _ in range(5):
-        p = np.clip(np.where(y == 1, 0.6, 0.4) + rng.normal(0, 0.3, 400), 0, 1)
-        oofs.append(np.c_[1 - p, p])
+    y, oofs = _independent_errors(rng)
     score = oof_scorer(get_scorer("accuracy"), y, np.array([0, 1]))
     selection = select_ensemble(oofs, score, rounds=25)
     assert selection.score > max(score(o) for o in oofs) + 0.05
@@ -128,11 +134,7 @@ def test_cross_check_sees_through_selection_that_fits_noise():
 
 def test_cross_check_keeps_an_ensemble_that_really_helps():
     rng = np.random.default_rng(1)
-    y = rng.integers(0, 2, 400)
-    oofs = []
-    for _ in range(5):
-        p = np.clip(np.where(y == 1, 0.6, 0.4) + rng.normal(0, 0.3, 400), 0, 1)
-        oofs.append(np.c_[1 - p, p])
+    y, oofs = _independent_errors(rng)
     halves = (np.arange(0, 400, 2), np.arange(1, 400, 2))
 
     def make_score(rows):

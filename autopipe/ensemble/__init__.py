@@ -6,7 +6,6 @@ from ._build import assemble_voting, make_stacking, make_voting, stacking_oof_sc
 from ._selection import (
     CrossCheck,
     Selection,
-    blend,
     cross_check,
     oof_scorer,
     select_ensemble,
@@ -16,7 +15,6 @@ __all__ = [
     "CrossCheck",
     "Selection",
     "assemble_voting",
-    "blend",
     "cross_check",
     "make_stacking",
     "make_voting",

@@ -175,7 +175,7 @@ def select_ensemble(
     return Selection(weights=weights, score=trace[stop - 1], trace=tuple(trace))
 
 
-def blend(oofs: Sequence[np.ndarray], weights: np.ndarray) -> np.ndarray:
+def _blend(oofs: Sequence[np.ndarray], weights: np.ndarray) -> np.ndarray:
     """The weighted average of out-of-fold predictions."""
     used = [(o, w) for o, w in zip(oofs, weights) if w > 0]
     return sum(np.asarray(o, dtype=np.float64) * w for o, w in used) / sum(w for _, w in used)
@@ -227,7 +227,7 @@ def cross_check(
         fit_score, eval_score = make_score(fit_rows), make_score(eval_rows)
         parts = [np.asarray(o)[fit_rows] for o in oofs]
         selection = select_ensemble(parts, fit_score, rounds=rounds, patience=patience)
-        ens.append(eval_score(blend([np.asarray(o)[eval_rows] for o in oofs], selection.weights)))
+        ens.append(eval_score(_blend([np.asarray(o)[eval_rows] for o in oofs], selection.weights)))
         best = int(np.argmax([fit_score(p) for p in parts]))
         single.append(eval_score(np.asarray(oofs[best])[eval_rows]))
     return CrossCheck(float(np.mean(ens)), float(np.mean(single)))

@@ -246,6 +246,7 @@ class DaskPool:
         self._done: collections.deque[TaskOutcome] = collections.deque()
         self._keys = itertools.count()
         self._orders = itertools.count()
+        self._lane_resources: dict[str, dict[str, int] | None] = {}
         self._payload: Any = None
         self._payload_future: Any = None
         self._payload_gen = 0
@@ -465,12 +466,15 @@ class DaskPool:
         future.add_done_callback(lambda f: events.put(("done", f.key, time.monotonic())))
 
     def _resources(self, lane: str | None) -> dict[str, int] | None:
-        """Dask resources for a lane, when some worker declares them."""
+        """Dask resources for a lane, when some worker declares them (asked once per lane and pool)."""
         if lane is None:
             return None
-        name = lane.upper()
-        workers = self.client.scheduler_info().get("workers", {}).values()
-        return {name: 1} if any(name in (w.get("resources") or {}) for w in workers) else None
+        if lane not in self._lane_resources:
+            name = lane.upper()
+            workers = self.client.scheduler_info().get("workers", {}).values()
+            declared = any(name in (w.get("resources") or {}) for w in workers)
+            self._lane_resources[lane] = {name: 1} if declared else None
+        return self._lane_resources[lane]
 
     def _finish(self, task: _Task, kind: str, value: Any, error: str) -> None:
         started = kind != "cancelled" or task.first_started_at is not None

@@ -216,9 +216,9 @@ class Evaluator:
         def submit(i: int) -> None:
             pipeline = candidates[i][1]
             curves = self._reference(level) if self.median_stopping and is_net[i] else None
-            inherit = self.weight_inheritance and is_net[i]
-            args = (pipeline, 1.0, True, curves, inherit) if check else (pipeline, fidelity, False, curves, inherit)
-            pool.submit(i, cross_validate_pipeline, args, timeout=self.max_eval_time, lane=_lane(pipeline))
+            args = (pipeline, level, check, curves, self.weight_inheritance and is_net[i])
+            lane = _lane(pipeline) if is_net[i] else None
+            pool.submit(i, cross_validate_pipeline, args, timeout=self.max_eval_time, lane=lane)
 
         # Networks are handed out a few at a time, so that each takes the learning
         # curves of the networks finished before it (median stopping) with it.

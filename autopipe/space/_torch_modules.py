@@ -1,4 +1,4 @@
-"""PyTorch modules used by :mod:`autopipe.space.nets` (imports torch: load lazily).
+"""PyTorch modules used by :mod:`autopipe.space.nets` (imports torch and skorch: load lazily).
 
 Only :mod:`autopipe.space.nets` imports this module, and only when a network is
 built, so ``import autopipe.space`` never imports torch. The classes live at
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from skorch.callbacks import Callback
 from torch import nn
 
 __all__ = ["ACTIVATIONS", "NORMS", "MLPModule", "MedianStopping", "activation_pattern_score", "layer_widths"]
@@ -205,13 +206,7 @@ def activation_pattern_score(module: MLPModule, X: torch.Tensor) -> float:
     return float(torch.linalg.slogdet(kernel)[1])
 
 
-def _median_stopping_base() -> type:
-    from skorch.callbacks import Callback
-
-    return Callback
-
-
-class MedianStopping(_median_stopping_base()):  # type: ignore[misc]
+class MedianStopping(Callback):  # type: ignore[misc]
     """skorch callback: stop a network whose validation loss falls behind earlier networks'.
 
     The median-stopping rule, in its percentile form: after ``min_epochs``
