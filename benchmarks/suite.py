@@ -22,3 +22,25 @@ def load_split(entry: dict, path: str | Path, seed: int) -> tuple:
     X, y = frame.drop(columns=[entry["target"]]), frame[entry["target"]]
     stratify = y if entry["task"] == "classification" else None
     return train_test_split(X, y, test_size=0.25, random_state=seed, stratify=stratify)
+
+
+def pre_encode(X_train: pd.DataFrame, X_test: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The shared pre-encoding for a tool that rejects a raw mixed-type table.
+
+    Numbers and booleans become float64 with missing values replaced by the
+    training median; every other column (strings, categories) becomes integer
+    codes in order of first appearance in the training rows, with missing and
+    unseen values coded -1. Fitted on the training rows only.
+    """
+    train, test = {}, {}
+    for col in X_train.columns:
+        a, b = X_train[col], X_test[col]
+        if pd.api.types.is_bool_dtype(a) or pd.api.types.is_numeric_dtype(a):
+            a, b = a.astype("float64"), b.astype("float64")
+            fill = a.median() if a.notna().any() else 0.0
+            train[col], test[col] = a.fillna(fill), b.fillna(fill)
+        else:
+            codes = {v: i for i, v in enumerate(pd.unique(a.dropna()))}
+            train[col] = a.map(codes).fillna(-1).astype("int64")
+            test[col] = b.map(codes).fillna(-1).astype("int64")
+    return pd.DataFrame(train, index=X_train.index), pd.DataFrame(test, index=X_test.index)
