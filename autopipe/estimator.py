@@ -31,7 +31,7 @@ from .data import DataReport, check_data, check_target, infer_task, make_featuri
 from .data._target import check_classes
 from .data._weights import check_groups, check_sample_weight
 from .ensemble import assemble_voting, cross_check, make_stacking, oof_scorer, select_ensemble, stacking_oof_score
-from .evaluate import Evaluator
+from .evaluate import Evaluator, choose_folds, halving_rungs, successive_halving
 from .exceptions import (
     AllCandidatesFailedError,
     CandidateFailureWarning,
@@ -96,9 +96,12 @@ class AutoEstimator(BaseEstimator):
         An sklearn scorer name or callable ``scorer(estimator, X, y)``
         (greater is better). ``None`` means accuracy for classification and
         r2 for regression. :meth:`score` uses the same scorer.
-    cv : int, cross-validation splitter or list of (train, test) index pairs, default=5
+    cv : "auto", int, cross-validation splitter or list of (train, test) index pairs, default="auto"
         Folds for candidate evaluation; an int means stratified k-fold for
         classification and k-fold for regression, shuffled with ``random_state``.
+        ``"auto"`` chooses the number of folds by data size and budget: 5, or
+        3 when the data has more than ``400 * time_budget`` rows (see
+        :func:`autopipe.evaluate.choose_folds`).
     time_budget : float or None, default=60.0
         Seconds for the whole ``fit``, final refit included. ``None`` means no
         time limit (then ``generations`` or ``early_stop`` must bound the search).
@@ -177,6 +180,15 @@ class AutoEstimator(BaseEstimator):
     gpu_lanes : int, default=1
         How many network candidates train on the GPU at once; the other
         workers evaluate the remaining candidates on the CPU meanwhile.
+    successive_halving : bool, default=True
+        Score each batch of candidates on a subsample of the rows first and
+        promote only the best third to three times more rows, up to all rows
+        (successive halving). Used when the data has at least 3,000 rows
+        (a lower rung has at least 1,000; at most two lower rungs, see
+        :func:`autopipe.evaluate.halving_rungs`); the default pipelines of
+        generation 0 always reach all rows. The leaderboard's ``fidelity``
+        column shows the fraction of rows each score was measured on; only
+        full-fidelity scores compete for the final model.
 
     Attributes
     ----------
@@ -189,6 +201,11 @@ class AutoEstimator(BaseEstimator):
         The best single pipeline (rank 1 of the leaderboard's pipelines),
         fitted on all rows, whether or not an ensemble is used (when it cannot
         be refitted in time, the next that can; ``best_candidate_`` names it).
+    n_splits_ : int
+        Number of folds each full-fidelity candidate was scored on.
+    fidelities_ : tuple of float
+        The fractions of the rows candidates were scored on, lowest first
+        (``(1.0,)`` without successive halving).
     data_report_ : DataFrame
         Findings of the data checks run before the search (columns
         ``check``, ``column``, ``action``, ``detail``): ID-like, constant and
@@ -243,7 +260,8 @@ class AutoEstimator(BaseEstimator):
     _parameter_constraints: dict[str, list[Any]] = {
         "task": [StrOptions({"auto", "classification", "regression"})],
         "scoring": [str, callable, None],
-        "cv": [Interval(Integral, 2, None, closed="left"), HasMethods(["split", "get_n_splits"]), list],
+        "cv": [StrOptions({"auto"}), Interval(Integral, 2, None, closed="left"), HasMethods(["split", "get_n_splits"]),
+               list],
         "time_budget": [Interval(Real, 0, None, closed="neither"), None],
         "generations": [Interval(Integral, 0, None, closed="left"), None],
         "population_size": [Interval(Integral, 1, None, closed="left")],
@@ -267,6 +285,7 @@ class AutoEstimator(BaseEstimator):
         "rescore_top": [Interval(Integral, 0, None, closed="left")],
         "device": [StrOptions({"auto", "cpu", "cuda"})],
         "gpu_lanes": [Interval(Integral, 1, None, closed="left")],
+        "successive_halving": ["boolean"],
     }
 
     def __init__(
@@ -274,7 +293,7 @@ class AutoEstimator(BaseEstimator):
         *,
         task: str = "auto",
         scoring: Any = None,
-        cv: Any = 5,
+        cv: Any = "auto",
         time_budget: float | None = 60.0,
         generations: int | None = None,
         population_size: int = 20,
@@ -298,6 +317,7 @@ class AutoEstimator(BaseEstimator):
         rescore_top: int = 5,
         device: str = "auto",
         gpu_lanes: int = 1,
+        successive_halving: bool = True,
     ) -> None:
         self.task = task
         self.scoring = scoring
@@ -325,6 +345,7 @@ class AutoEstimator(BaseEstimator):
         self.rescore_top = rescore_top
         self.device = device
         self.gpu_lanes = gpu_lanes
+        self.successive_halving = successive_halving
 
     # ------------------------------------------------------------------ fit
     def fit(self, X: Any, y: Any, sample_weight: Any = None, groups: Any = None) -> AutoEstimator:
@@ -377,6 +398,8 @@ class AutoEstimator(BaseEstimator):
             history, seed = self._initial_history(fingerprint, default_seed=draw_seed(rng))
             self._seed = seed
             splits = self._make_splits(X, y, seed, groups)
+            self.n_splits_ = len(splits)
+            self.fidelities_ = halving_rungs(X.shape[0]) if self.successive_halving else (1.0,)
             evaluator = Evaluator(
                 X, y, splits=splits, scorer=self.scorer_, is_classifier=self.task_ == "classification",
                 n_jobs=self.n_jobs, max_eval_time=self._max_eval_time(),
@@ -435,7 +458,7 @@ class AutoEstimator(BaseEstimator):
             self.classes_ = check_classes(y)
         else:
             y = check_regression_target(y)
-        check_cv_rows(y, task=task, cv=self.cv, scoring=self.scoring)
+        check_cv_rows(y, task=task, cv=self._n_folds(len(y)), scoring=self.scoring)
         return X, y
 
     def _validate_X(self, X: Any, *, reset: bool) -> Any:
@@ -595,8 +618,9 @@ class AutoEstimator(BaseEstimator):
         if groups is not None:
             return self._group_splits(X, y, seed, groups)
         is_clf = self.task_ == "classification"
-        if isinstance(self.cv, Integral):
-            n_splits = min(int(self.cv), X.shape[0])
+        folds = self._n_folds(X.shape[0])
+        if folds is not None:
+            n_splits = min(folds, X.shape[0])
             if is_clf:
                 smallest = int(np.unique(y, return_counts=True)[1].min())
                 if smallest >= 2:
@@ -614,8 +638,9 @@ class AutoEstimator(BaseEstimator):
     ) -> list[tuple[np.ndarray, np.ndarray]]:
         """Folds that keep every group on one side."""
         n_groups = len(pd.unique(groups))
-        if isinstance(self.cv, Integral):
-            n_splits = min(int(self.cv), n_groups)
+        folds = self._n_folds(X.shape[0])
+        if folds is not None:
+            n_splits = min(folds, n_groups)
             splitter: Any = GroupKFold(n_splits, shuffle=True, random_state=seed)
             if self.task_ == "classification":
                 smallest = int(np.unique(y, return_counts=True)[1].min())
@@ -636,7 +661,7 @@ class AutoEstimator(BaseEstimator):
         self, X: Any, y: np.ndarray, seed: int, groups: np.ndarray | None
     ) -> list[tuple[np.ndarray, np.ndarray]] | None:
         """A second set of folds, shuffled with another seed, for re-scoring the best candidates."""
-        if not self.rescore_top or not isinstance(self.cv, Integral):
+        if not self.rescore_top or self._n_folds(X.shape[0]) is None:
             return None
         return self._make_splits(X, y, seed + 1, groups)
 
@@ -679,6 +704,14 @@ class AutoEstimator(BaseEstimator):
         for entry, result in zip(chosen, results):
             history.add_check(entry.genome.key, result)
 
+    def _n_folds(self, n_rows: int) -> int | None:
+        """The integer number of folds ``cv`` asks for (``"auto"`` resolved), or None for a splitter."""
+        if isinstance(self.cv, str):
+            return choose_folds(n_rows, self.time_budget)
+        if isinstance(self.cv, Integral):
+            return int(self.cv)
+        return None
+
     def _max_eval_time(self) -> float | None:
         if self.max_eval_time is not None:
             return float(self.max_eval_time)
@@ -704,7 +737,8 @@ class AutoEstimator(BaseEstimator):
         """Identifies the data and settings a search history belongs to (not the random seed)."""
         import joblib
 
-        cv = self.cv if isinstance(self.cv, Integral) else repr(self.cv)
+        folds = self._n_folds(X.shape[0])
+        cv = folds if folds is not None else repr(self.cv)
         extra = () if sample_weight is None and groups is None else (sample_weight, groups)
         return joblib.hash((X, y, self.task_, self._scorer_name(), cv, space.fingerprint(), self._prefix, *extra))
 
@@ -730,6 +764,7 @@ class AutoEstimator(BaseEstimator):
             Genome.from_steps(space, s) for s in _STARTERS[self.task_] if all(n in space for n in s)
         ]
         context = SearchContext(space, np.random.default_rng(draw_seed(rng)), history, initial=starters)
+        promote = {g.key for g in starters}  # the strong defaults always reach the full data
         generation = 1 + max((e.generation for e in history), default=-1)
         state = SearchState(history, deadline, self.time_budget, generation=generation, first_generation=generation)
 
@@ -739,6 +774,9 @@ class AutoEstimator(BaseEstimator):
             if state.deadline.expired():
                 return [None] * len(genomes)
             candidates = [(g.key, self._compile(g, seed)) for g in genomes]
+            if len(self.fidelities_) > 1:
+                return successive_halving(evaluator, candidates, self.fidelities_, deadline=state.deadline,
+                                          on_result=on_result, promote=promote)
             return evaluator.evaluate(candidates, deadline=state.deadline, on_result=on_result)
 
         callbacks: list[SearchCallback] = []
@@ -916,9 +954,16 @@ class AutoEstimator(BaseEstimator):
 
         A candidate is tried only when its measured per-fold fit time, scaled
         to all rows, fits in the time left plus a slack of 5% of the budget
-        (at most 10 s); the fastest good candidate is the last resort.
+        (at most 10 s); the fastest good candidate is the last resort. When no
+        candidate reached all rows (successive halving cut short), those
+        scored on the most rows compete.
         """
         ranked = [e for e in history.ranked() if e.result.ok]
+        if not ranked:
+            ok = [e for e in history.ranked(fidelity=None) if e.result.ok]
+            top = max((e.result.fidelity for e in ok), default=None)
+            ranked = [e for e in ok if e.result.fidelity == top]
+            logger.info("no candidate was scored on all rows; choosing among those scored on %s of them", top)
         if not ranked:
             raise AllCandidatesFailedError(_all_failed_message(history))
         fastest = min(ranked[:20], key=lambda e: e.result.fit_time)
@@ -1232,7 +1277,7 @@ class AutoEstimator(BaseEstimator):
             task=self.task_,
             data_path=None if data_path is None else str(data_path),
             target=target,
-            cv=int(self.cv) if isinstance(self.cv, Integral) else 5,
+            cv=self.n_splits_,
             random_state=int(self.random_state) if isinstance(self.random_state, Integral) else 0,
         )
         return write_notebook(notebook, path)

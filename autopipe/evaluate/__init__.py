@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ._evaluator import Evaluator
+from ._halving import halving_rungs, successive_halving
+from ._policy import choose_folds
 from ._pool import TaskOutcome, WorkerPool, default_n_workers
 from ._result import EvaluationResult, Status
 from ._task import CVPayload
@@ -14,5 +16,8 @@ __all__ = [
     "Status",
     "TaskOutcome",
     "WorkerPool",
+    "choose_folds",
     "default_n_workers",
+    "halving_rungs",
+    "successive_halving",
 ]

@@ -105,6 +105,11 @@ class Evaluator:
         the same worker trained before on the same fold (same layer shapes,
         or one residual layer less; see
         :func:`autopipe.space.nets.weight_inheritance`).
+    cache_prefixes : bool, default=True
+        Let candidates that begin with the same transformers (same classes
+        and parameters) reuse their fitted output per fold, kept in each
+        worker's memory (128 MiB at most, least recently used out). Not used
+        with ``sample_weight``.
     gpu_lanes : int, default=1
         How many candidates that train a network on a CUDA device run at
         once (the GPU lane); the other workers go on with the rest. Workers
@@ -130,11 +135,12 @@ class Evaluator:
         gpu_lanes: int = 1,
         median_stopping: bool = True,
         weight_inheritance: bool = True,
+        cache_prefixes: bool = True,
     ) -> None:
         classes = np.unique(y) if is_classifier else None
         self.payload = CVPayload(
             X, y, splits, scorer, is_classifier, classes, random_state, sample_weight=sample_weight, groups=groups,
-            check_splits=check_splits,
+            check_splits=check_splits, cache_prefixes=cache_prefixes,
         )
         self.n_workers = default_n_workers(n_jobs)
         self.max_eval_time = max_eval_time
@@ -194,7 +200,7 @@ class Evaluator:
         candidates: Sequence[tuple[str, BaseEstimator]],
         *,
         deadline: Deadline | None = None,
-        fidelity: float = 1.0,
+        fidelity: float | Sequence[float] = 1.0,
         on_result: Callable[[int, EvaluationResult], None] | None = None,
         check: bool = False,
     ) -> list[EvaluationResult | None]:
@@ -203,20 +209,22 @@ class Evaluator:
         Returns one result per candidate, in input order. A candidate that
         never started before ``deadline`` gets ``None``; one cut off while
         running gets a ``TIMEOUT`` result. ``check=True`` scores all rows on
-        the ``check_splits`` instead of the search's folds.
+        the ``check_splits`` instead of the search's folds. ``fidelity`` is
+        the fraction of the rows each candidate is scored on: one for all, or
+        one per candidate.
         """
         if check and self.payload.check_splits is None:
             raise ValueError("evaluate(check=True) needs an Evaluator made with check_splits")
         deadline = deadline or Deadline(None)
         pool = self.pool
-        level = 1.0 if check else fidelity
+        levels = [1.0 if check else float(f) for f in np.broadcast_to(fidelity, len(candidates))]
 
         is_net = [contains_network(pipeline) for _, pipeline in candidates]
 
         def submit(i: int) -> None:
             pipeline = candidates[i][1]
-            curves = self._reference(level) if self.median_stopping and is_net[i] else None
-            args = (pipeline, level, check, curves, self.weight_inheritance and is_net[i])
+            curves = self._reference(levels[i]) if self.median_stopping and is_net[i] else None
+            args = (pipeline, levels[i], check, curves, self.weight_inheritance and is_net[i])
             lane = _lane(pipeline) if is_net[i] else None
             pool.submit(i, cross_validate_pipeline, args, timeout=self.max_eval_time, lane=lane)
 
@@ -234,7 +242,7 @@ class Evaluator:
         at = None if math.isinf(deadline.at) else deadline.at
         for outcome in pool.results(deadline=at):
             i = int(outcome.task_id)
-            result = self._to_result(candidates[i][0], outcome, level)
+            result = self._to_result(candidates[i][0], outcome, levels[i])
             if held and outcome.kind != "cancelled" and is_net[i]:
                 submit(held.popleft())
             if result is None:
@@ -296,6 +304,7 @@ class Evaluator:
                 fidelity=fidelity,
                 stopped_early=int(v["stopped_early"]),
                 inherited=int(v["inherited"]),
+                cache_hits=int(v["cache_hits"]),
             )
         if outcome.kind == "cancelled":
             if outcome.elapsed <= 0.0:

@@ -56,6 +56,10 @@ class EvaluationResult:
     inherited : int
         Number of network fits that started from an earlier network's
         trained weights (weight inheritance).
+    cache_hits : int
+        Number of folds whose transformers were not fitted again: a candidate
+        evaluated before in the same worker began with the same ones (their
+        fit time is still counted in ``fit_time``).
     """
 
     key: str
@@ -72,6 +76,7 @@ class EvaluationResult:
     error: str = ""
     stopped_early: int = 0
     inherited: int = 0
+    cache_hits: int = 0
 
     @property
     def ok(self) -> bool:

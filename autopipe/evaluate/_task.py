@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 from sklearn.utils.metaestimators import available_if
 
 from .._utils.weights import call_scorer, fit_weighted
+from . import _prefix_cache
 from ..space.nets import (
     inherited_weights,
     learning_curves,
@@ -35,6 +37,10 @@ class CVPayload:
     of lower fidelities (the full-fidelity ``splits`` are made by the caller).
     ``check_splits`` (optional) are a second, differently shuffled set of
     full-data folds on which the best candidates are re-scored.
+    ``cache_prefixes`` lets candidates that begin with the same transformers
+    share their fitted output per fold (see ``_prefix_cache``; not with
+    ``sample_weight``, which transformers may take). ``token`` identifies the
+    data in the workers' caches.
     """
 
     X: Any
@@ -47,6 +53,8 @@ class CVPayload:
     sample_weight: np.ndarray | None = None
     groups: np.ndarray | None = None
     check_splits: list[tuple[np.ndarray, np.ndarray]] | None = None
+    cache_prefixes: bool = True
+    token: str = field(default_factory=lambda: uuid.uuid4().hex)
     _views: dict[float, tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]] = field(
         default_factory=dict, repr=False
     )
@@ -163,7 +171,8 @@ def cross_validate_pipeline(
     Returns a dict with ``fold_scores``, ``oof``, ``oof_kind``, ``fit_time``,
     ``score_time``, ``curves`` (the networks' validation-loss curves) and
     ``stopped_early`` (how many network fits median stopping ended) and
-    ``inherited`` (how many started from inherited weights). Raises
+    ``inherited`` (how many started from inherited weights) and
+    ``cache_hits`` (folds that reused a cached fitted prefix). Raises
     ``ValueError`` when a fold score is not finite.
     """
     rows, folds = payload.view(fidelity, check)
@@ -174,20 +183,35 @@ def cross_validate_pipeline(
     scores: list[float] = []
     fit_time = score_time = 0.0
     new_curves: list[np.ndarray] = []
-    stopped = inherited = 0
+    stopped = inherited = hits = 0
+    prefix, final = _prefix_cache.split_prefix(pipeline) if payload.cache_prefixes and w is None else (None, pipeline)
+    prefix_id = None if prefix is None else _prefix_cache.prefix_key(prefix)
+    if prefix_id is None:
+        prefix = None
     with warnings.catch_warnings(), median_stopping(curves), weight_inheritance(inherit):
         warnings.simplefilter("ignore")
-        for train, test in folds:
-            est = clone(pipeline)
+        for fold, (train, test) in enumerate(folds):
+            X_test = _take(X, test)
             t0 = time.perf_counter()
-            fit_weighted(est, _take(X, train), y[train], None if w is None else w[train])
+            if prefix is None:
+                est = clone(pipeline)
+                fit_weighted(est, _take(X, train), y[train], None if w is None else w[train])
+                prefix_time = 0.0
+            else:
+                key = (payload.token, fidelity, check, fold, prefix_id)
+                Xt_train, X_test, prefix_time, hit = _prefix_cache.transformed(
+                    prefix, key, _take(X, train), y[train], X_test
+                )
+                hits += hit
+                t0 = time.perf_counter()
+                est = clone(final)
+                est.fit(Xt_train, y[train])
             t1 = time.perf_counter()
             for curve, stopped_at in learning_curves(est):
                 if len(curve):
                     new_curves.append(curve)
                 stopped += stopped_at is not None
             inherited += sum(bool(source) for source in inherited_weights(est))
-            X_test = _take(X, test)
             cached = _CachedPredictions(est, X_test)
             score = call_scorer(payload.scorer, cached, X_test, y[test], None if w is None else w[test])
             if not np.isfinite(score):
@@ -198,7 +222,8 @@ def cross_validate_pipeline(
             oof[test] = block
             scores.append(score)
             score_time += time.perf_counter() - t1
-            fit_time += t1 - t0
+            # a cached prefix counts as fitted: fit times also plan the refits
+            fit_time += t1 - t0 + prefix_time
     return {
         "fold_scores": tuple(scores),
         "oof": oof,
@@ -208,6 +233,7 @@ def cross_validate_pipeline(
         "curves": new_curves,
         "stopped_early": stopped,
         "inherited": inherited,
+        "cache_hits": hits,
     }
 
 
