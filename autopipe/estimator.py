@@ -136,7 +136,11 @@ class AutoEstimator(BaseEstimator):
     verbose : int, default=0
         0 prints nothing; 1 shows a progress bar; 2 also logs each step.
     memory : str, joblib.Memory or None, default=None
-        Cache of fitted transformers, passed to each pipeline's ``memory``.
+        Cache of fitted transformers, passed to each pipeline's ``memory``
+        (on disk, shared by the workers). Without it, each worker still keeps
+        the output of recently fitted transformer prefixes in memory, per
+        fold, for candidates that begin with the same steps (see
+        :class:`~autopipe.evaluate.Evaluator`, ``cache_prefixes``).
     ensemble : {"selection", "stacking"} or None, default="selection"
         How the final model is built from the best candidates' out-of-fold
         predictions: greedy ensemble selection with replacement (a weighted

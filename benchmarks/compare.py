@@ -155,8 +155,8 @@ def _chance(record: dict, n_classes: dict[str, int]) -> float:
     return 1.0 / n_classes.get(record["dataset"], 2) if record.get("task") == "classification" else 0.0
 
 
-def table(records: list[dict], suite: Path) -> str:
-    """The markdown comparison: per data set, then per tool."""
+def table(records: list[dict], suite: Path) -> tuple[str, str, str]:
+    """The markdown comparison: per data set, per tool, and a footnote."""
     manifest = {e["name"]: e for e in load_manifest(suite)}
     n_classes = {r["dataset"]: r["classes"] for r in records if r.get("classes")}
     tools = [t for t in TOOLS if any(r["tool"] == t for r in records)]
@@ -198,7 +198,7 @@ def table(records: list[dict], suite: Path) -> str:
             for t, v in vals.items():
                 wins[t] += v == best
     complete = [(d, s) for d in datasets for s in seeds if all((t, d, s) in by for t in tools)]
-    lines.append("")
+    per_dataset, lines = "\n".join(lines), []
     lines.append("| tool | mean score | mean rank | wins | fit wall / budget: median, max | within 1.10 x budget + 2 s "
                  "| pipelines evaluated (median) | pipelines per second (median) | peak memory MiB: median, max "
                  "| failed runs |")
@@ -218,12 +218,11 @@ def table(records: list[dict], suite: Path) -> str:
             f"| {np.median(per_s) if per_s else float('nan'):.2f} | {np.median(mem):.0f}, {max(mem):.0f} | {failed} |"
         )
     versions = sorted({f"{r['tool']} {r['version']}" for r in records if r.get("version")})
-    lines.append("")
-    lines.append(f"{len(datasets)} data sets x {len(seeds)} seeds (scores: mean over seeds), budget {budget:g} s, "
+    footnote = (f"{len(datasets)} data sets x {len(seeds)} seeds (scores: mean over seeds), budget {budget:g} s, "
                  f"n_jobs={records[0]['n_jobs']}; ranks and wins per data set and seed (ties share). "
                  "† = run on the shared pre-encoding after failing on the raw table. A failed or timed-out run "
                  "scores as a constant prediction. Versions: " + ", ".join(versions) + ".")
-    return "\n".join(lines)
+    return per_dataset, "\n".join(lines), footnote
 
 
 def main() -> None:
@@ -238,6 +237,7 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=RESULTS, help="JSON lines file to append to")
     parser.add_argument("--run", default=time.strftime("%Y-%m-%dT%H:%M"), help="label stored with every record")
     parser.add_argument("--table", type=Path, nargs="*", help="only print the table of these results files")
+    parser.add_argument("--markdown", type=Path, help="also write the tables to PREFIX.md and PREFIX-summary.md")
     args = parser.parse_args()
     args.suite = args.suite.resolve()
     if args.table is None:
@@ -247,8 +247,11 @@ def main() -> None:
         paths = args.table or [args.results]
     records = [r for r in load_records(paths, args.budget) if not args.only or r["dataset"] in args.only]
     if records:
-        print()
-        print(table(records, args.suite))
+        per_dataset, summary, footnote = table(records, args.suite)
+        print(f"\n{per_dataset}\n\n{summary}\n\n{footnote}")
+        if args.markdown:
+            args.markdown.with_name(args.markdown.name + ".md").write_text(per_dataset + "\n")
+            args.markdown.with_name(args.markdown.name + "-summary.md").write_text(summary + "\n\n" + footnote + "\n")
 
 
 if __name__ == "__main__":

@@ -32,10 +32,18 @@ stats = {"hits": 0, "misses": 0}
 
 
 def split_prefix(pipeline: BaseEstimator) -> tuple[Pipeline | None, BaseEstimator]:
-    """``(transformers, final step)`` of a ``Pipeline`` with at least one transformer, else ``(None, pipeline)``."""
-    if isinstance(pipeline, Pipeline) and len(pipeline.steps) > 1 and pipeline.memory is None:
-        return Pipeline(pipeline.steps[:-1]), pipeline.steps[-1][1]
-    return None, pipeline
+    """``(transformers, final step)`` of a ``Pipeline`` with at least one transformer, else ``(None, pipeline)``.
+
+    Pipelines with a resampler (``fit_resample``: it changes the training
+    rows and targets, not just the features) or their own ``memory`` are not
+    split.
+    """
+    if not isinstance(pipeline, Pipeline) or len(pipeline.steps) < 2 or pipeline.memory is not None:
+        return None, pipeline
+    steps = [est for _, est in pipeline.steps[:-1] if est not in (None, "passthrough")]
+    if any(hasattr(est, "fit_resample") or not hasattr(est, "transform") for est in steps):
+        return None, pipeline
+    return Pipeline(pipeline.steps[:-1]), pipeline.steps[-1][1]
 
 
 def prefix_key(prefix: Pipeline) -> str | None:

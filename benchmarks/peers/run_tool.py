@@ -46,7 +46,9 @@ def fit_autopipe(X, y, task, budget, n_jobs, seed):
         "evaluations": len(history),
         "full_fidelity": sum(1 for e in history if e.result.fidelity == 1.0),
         "search_time": round(est.search_time_, 2),
-        "cv": len(est.splits_) if hasattr(est, "splits_") else None,
+        "folds": est.n_splits_,
+        "fidelities": [round(f, 4) for f in est.fidelities_],
+        "ensemble_used": bool(est.ensemble_report_["used"]),
     }
     return est, info
 

@@ -115,3 +115,16 @@ def test_weighted_evaluations_do_not_share_transformer_fits():
     with evaluator:
         results = evaluator.evaluate(_shared_prefix_candidates())
     assert all(r.ok and r.cache_hits == 0 for r in results)
+
+
+def test_pipelines_with_a_resampler_are_not_split():
+    from imblearn.over_sampling import RandomOverSampler
+    from imblearn.pipeline import make_pipeline as make_imb_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from autopipe.evaluate._prefix_cache import split_prefix
+
+    pipe = make_imb_pipeline(StandardScaler(), RandomOverSampler(random_state=0), LogisticRegression())
+    assert split_prefix(pipe) == (None, pipe)
+    prefix, final = split_prefix(make_imb_pipeline(StandardScaler(), LogisticRegression()))
+    assert len(prefix.steps) == 1 and isinstance(final, LogisticRegression)
