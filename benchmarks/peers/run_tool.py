@@ -50,6 +50,15 @@ def fit_autopipe(X, y, task, budget, n_jobs, seed):
         "fidelities": [round(f, 4) for f in est.fidelities_],
         "ensemble_used": bool(est.ensemble_report_["used"]),
     }
+    # where the workers' time went (shares of n_workers x search time): fitting and scoring,
+    # time in a worker beyond that (worker start-up after a kill, data slicing, results), timeouts
+    results = [e.result for e in history]
+    capacity = max(1, n_jobs) * est.search_time_
+    info["worker_fit_score"] = round(sum(r.fit_time + r.score_time for r in results if r.ok) / capacity, 4)
+    info["worker_beyond"] = round(sum(max(0.0, r.wall_time - r.fit_time - r.score_time)
+                                      for r in results if r.ok) / capacity, 4)
+    info["worker_failed"] = round(sum(r.wall_time for r in results if not r.ok) / capacity, 4)
+    info["timeouts"] = sum(r.status.value == "timeout" for r in results)
     return est, info
 
 
