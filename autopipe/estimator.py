@@ -50,6 +50,7 @@ from .search import (
     CheckpointCallback,
     EarlyStopping,
     EvolutionStrategy,
+    GridStrategy,
     ProgressCallback,
     SearchCallback,
     SearchContext,
@@ -121,8 +122,12 @@ class AutoEstimator(BaseEstimator):
         A preset name (``"default"``, ``"light"``) or a dict of operators in the
         shape :func:`autopipe.space.get_preset` returns.
     strategy : str or SearchStrategy, default="evolution"
-        ``"evolution"`` (NSGA-II genetic programming) or ``"random"``, or a
-        strategy object such as :class:`~autopipe.search.RandomStrategy`.
+        ``"evolution"`` (NSGA-II genetic programming),
+        ``"regularized-evolution"`` (aging evolution,
+        :class:`~autopipe.search.RegularizedEvolutionStrategy`), ``"random"``
+        or ``"grid"`` (every pipeline of a small, finite space,
+        :class:`~autopipe.search.GridStrategy`), or a strategy object such as
+        :class:`~autopipe.search.RandomStrategy`.
     max_eval_time : float or None, default=None
         Seconds one candidate's cross-validation may take before its worker is
         killed. ``None`` means ``max(1, time_budget / 5)`` (no limit without a
@@ -435,7 +440,8 @@ class AutoEstimator(BaseEstimator):
 
     def _check_params(self) -> None:
         check_params(self._parameter_constraints, self.get_params(deep=False), type(self).__name__)
-        if self.time_budget is None and self.generations is None and self.early_stop is None:
+        ends_by_itself = self.strategy == "grid" or isinstance(self.strategy, GridStrategy)
+        if self.time_budget is None and self.generations is None and self.early_stop is None and not ends_by_itself:
             raise ValueError(
                 f"{type(self).__name__}: time_budget, generations and early_stop are all None, so the "
                 "search would never stop; set at least one of them."

@@ -8,10 +8,17 @@ from ._callbacks import EarlyStopping, ProgressCallback, SearchCallback, SearchS
 from ._history import HistoryEntry, SearchHistory
 from ._loop import run_search, summarize_failures
 from ._nsga2 import EvolutionStrategy, select_nsga2
+from ._grid import GridStrategy, grid_size
 from ._random import RandomStrategy
+from ._regularized import RegularizedEvolutionStrategy
 
 #: Strategy names accepted by ``AutoEstimator(strategy=...)``.
-STRATEGIES = {"evolution": EvolutionStrategy, "random": RandomStrategy}
+STRATEGIES = {
+    "evolution": EvolutionStrategy,
+    "regularized-evolution": RegularizedEvolutionStrategy,
+    "random": RandomStrategy,
+    "grid": GridStrategy,
+}
 
 __all__ = [
     "STRATEGIES",
@@ -19,9 +26,11 @@ __all__ = [
     "CheckpointCallback",
     "EarlyStopping",
     "EvolutionStrategy",
+    "GridStrategy",
     "HistoryEntry",
     "ProgressCallback",
     "RandomStrategy",
+    "RegularizedEvolutionStrategy",
     "SearchCallback",
     "SearchContext",
     "SearchHistory",
@@ -30,6 +39,7 @@ __all__ = [
     "load_checkpoint",
     "run_search",
     "save_checkpoint",
+    "grid_size",
     "select_nsga2",
     "summarize_failures",
 ]

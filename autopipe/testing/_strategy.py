@@ -25,8 +25,9 @@ def _fake_results(genomes: Sequence[Genome], *, fail: bool = False) -> list[Eval
     return out
 
 
-def _drive(strategy: object, seed: int, rounds: int, n: int, task: str = "classification") -> list[str]:
-    space = build_space("light", task)
+def _drive(strategy: object, seed: int, rounds: int, n: int, space: object = "light",
+           task: str = "classification") -> list[str]:
+    space = build_space(space, task)
     history = SearchHistory()
     context = SearchContext(space, np.random.default_rng(seed), history)
     strategy.setup(context)  # type: ignore[attr-defined]
@@ -41,7 +42,7 @@ def _drive(strategy: object, seed: int, rounds: int, n: int, task: str = "classi
     return keys
 
 
-def check_strategy(make_strategy: Callable[[], object]) -> None:
+def check_strategy(make_strategy: Callable[[], object], space: str | dict = "light") -> None:
     """Assert that a search strategy follows the ask/tell protocol.
 
     Checks that it respects ``n``, never proposes an evaluated or duplicate
@@ -52,21 +53,23 @@ def check_strategy(make_strategy: Callable[[], object]) -> None:
     ----------
     make_strategy : callable
         Returns a fresh, unfitted strategy.
+    space : str or dict, default="light"
+        The search space it is driven in (for classification and regression):
+        a preset name or a dict as :func:`autopipe.space.build_space` takes.
 
     Raises
     ------
     AssertionError
         Naming the first property that does not hold.
     """
-    keys = _drive(make_strategy(), seed=0, rounds=4, n=6)
+    keys = _drive(make_strategy(), seed=0, rounds=4, n=6, space=space)
     assert len(keys) == len(set(keys)), "a candidate was proposed twice"
-    assert _drive(make_strategy(), seed=0, rounds=4, n=6) == keys, "not deterministic for a seed"
-    assert _drive(make_strategy(), seed=1, rounds=4, n=6) != keys, "ignores the random generator"
+    assert _drive(make_strategy(), seed=0, rounds=4, n=6, space=space) == keys, "not deterministic for a seed"
+    assert _drive(make_strategy(), seed=1, rounds=4, n=6, space=space) != keys, "ignores the random generator"
 
     strategy = make_strategy()
-    space = build_space("light", "regression")
     history = SearchHistory()
-    strategy.setup(SearchContext(space, np.random.default_rng(0), history))  # type: ignore[attr-defined]
+    strategy.setup(SearchContext(build_space(space, "regression"), np.random.default_rng(0), history))  # type: ignore[attr-defined]
     for n in (1, 3, 5):
         batch = strategy.ask(n)  # type: ignore[attr-defined]
         assert 0 < len(batch) <= n, f"ask({n}) returned {len(batch)} candidates"

@@ -14,7 +14,9 @@ from autopipe.genome import Genome
 from autopipe.search import (
     EarlyStopping,
     EvolutionStrategy,
+    GridStrategy,
     RandomStrategy,
+    RegularizedEvolutionStrategy,
     SearchCallback,
     SearchContext,
     SearchHistory,
@@ -28,10 +30,26 @@ from autopipe.testing import check_strategy
 
 
 @pytest.mark.parametrize(
-    "factory", [RandomStrategy, lambda: EvolutionStrategy(population_size=6)], ids=["random", "evolution"]
+    "factory",
+    [RandomStrategy, lambda: EvolutionStrategy(population_size=6),
+     lambda: RegularizedEvolutionStrategy(population_size=6, sample_size=3)],
+    ids=["random", "evolution", "regularized-evolution"],
 )
 def test_strategy_conformance(factory):
     check_strategy(factory)
+
+
+#: a finite space, for grid search: 23 classifier settings (the registry adds LogisticRegression's class_weight,
+#: KNN's weights and p), each alone or after one of two scalers
+FINITE = {
+    "GaussianNB": {}, "LogisticRegression": {"C": [0.01, 0.1, 1.0, 10.0, 100.0]},
+    "KNeighborsClassifier": {"n_neighbors": [3, 5, 7]}, "Ridge": {"alpha": [0.1, 1.0]},
+    "KNeighborsRegressor": {"n_neighbors": [3, 5, 7]}, "StandardScaler": {}, "MinMaxScaler": {},
+}
+
+
+def test_grid_conformance():
+    check_strategy(GridStrategy, space=FINITE)
 
 
 def _ok(g: Genome, score: float) -> EvaluationResult:
@@ -156,3 +174,62 @@ def test_evolution_improves_on_a_fake_objective():
     first = max(e.result.score for e in ctx.history if e.generation == 0)
     assert ctx.history.best_score() >= first
     assert ctx.history.best_score() == 1.0  # a one-operator pipeline is found
+
+
+def test_regularized_evolution_removes_the_oldest_not_the_worst():
+    ctx = _context(seed=0)
+    strategy = RegularizedEvolutionStrategy(population_size=4, sample_size=2)
+    strategy.setup(ctx)
+    first = strategy.ask(4)  # random pipelines while the population fills
+    strategy.tell(first, [_ok(g, 0.9 - 0.1 * i) for i, g in enumerate(first)])
+    children = strategy.ask(2)
+    strategy.tell(children, [_ok(g, 0.1) for g in children])
+    living = [g.key for g, _ in strategy.population_]
+    # the two oldest left, the best of them (0.9) included; the two weak children stay
+    assert living == [first[2].key, first[3].key, children[0].key, children[1].key]
+
+
+def test_regularized_evolution_mutates_tournament_winners():
+    ctx = _context(seed=1)
+    state = SearchState(ctx.history, Deadline(None), None)
+    run_search(RegularizedEvolutionStrategy(population_size=8, sample_size=4), ctx, _fake_evaluate, state,
+               population_size=8, offspring_size=8, generations=6)
+    first = max(e.result.score for e in ctx.history if e.generation == 0)
+    assert ctx.history.best_score() >= first
+    assert ctx.history.best_score() == 1.0
+
+
+def test_grid_enumerates_every_pipeline_once_then_stops():
+    from autopipe.search import grid_size
+
+    space = build_space(FINITE, "classification")
+    assert grid_size(space) == (1 + 5 * 2 + 3 * 2 * 2) * 3
+    ctx = SearchContext(space, np.random.default_rng(0), SearchHistory())
+    state = SearchState(ctx.history, Deadline(None), None)
+    run_search(GridStrategy(), ctx, _fake_evaluate, state, population_size=10, offspring_size=10)
+    keys = [e.genome.key for e in ctx.history]
+    assert len(keys) == len(set(keys)) == 69
+    assert state.stop_reason == "search space exhausted"
+
+
+def test_grid_refuses_a_large_or_continuous_space_with_its_size():
+    ctx = SearchContext(build_space(FINITE, "classification"), np.random.default_rng(0), SearchHistory())
+    with pytest.raises(ValueError, match="holds 69 pipelines, more than max_size=10"):
+        GridStrategy(max_size=10).setup(ctx)
+    with pytest.raises(ValueError, match=r"LogisticRegression\.C is .*give it a list of values"):
+        GridStrategy().setup(_context())
+
+
+def test_strategies_by_name_in_the_estimator():
+    from autopipe import AutoClassifier
+    from autopipe.testing import make_tiny_classification
+
+    X, y = make_tiny_classification(n_samples=80, random_state=0)
+    grid = AutoClassifier(search_space=FINITE, strategy="grid", time_budget=None, population_size=9,
+                          ensemble=None, rescore_top=0, random_state=0).fit(X, y)
+    assert grid.stop_reason_ == "search space exhausted" and len(grid.history_) == 69
+    aging = AutoClassifier(strategy="regularized-evolution", search_space="light", time_budget=None, generations=2,
+                           population_size=6, ensemble=None, random_state=0).fit(X, y)
+    assert len(aging.history_) == 18
+    with pytest.raises(ValueError, match="give it a list of values"):
+        AutoClassifier(strategy="grid", search_space="light", time_budget=None, generations=1).fit(X, y)
