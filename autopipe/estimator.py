@@ -61,6 +61,7 @@ from .search import (
     summarize_failures,
 )
 from .space import SearchSpace, build_space
+from .tune import StructureTuner, make_pruner, tune
 from .space.nets import check_device, set_device
 
 # Strong, cheap pipelines put in generation 0 so that the search never does
@@ -198,6 +199,16 @@ class AutoEstimator(BaseEstimator):
         generation 0 always reach all rows. The leaderboard's ``fidelity``
         column shows the fraction of rows each score was measured on; only
         full-fidelity scores compete for the final model.
+    tune_share : float, default=0.0
+        Share of ``time_budget`` kept, after the genetic search, for Bayesian
+        tuning (Optuna) of the hyperparameters of the three best distinct
+        pipeline structures, through the same workers, time limits and
+        successive halving (a pruner stops weak trials on the lower rungs).
+        Without a time budget, 10 trials per structure. 0 turns it off.
+        Needs ``optuna`` (``pip install 'autopipe[tune]'``).
+    tune_sampler : {"tpe", "gp"}, default="tpe"
+        Optuna's sampler for tuning: tree-structured Parzen estimator or
+        Gaussian process.
 
     Attributes
     ----------
@@ -210,6 +221,10 @@ class AutoEstimator(BaseEstimator):
         The best single pipeline (rank 1 of the leaderboard's pipelines),
         fitted on all rows, whether or not an ensemble is used (when it cannot
         be refitted in time, the next that can; ``best_candidate_`` names it).
+    tuning_report_ : dict or None
+        With ``tune_share``: the structures tuned (``"structures"``), the
+        trials (``"trials"``) and the best full-fidelity score before and
+        after (``"best_before"``, ``"best_after"``); else None.
     n_splits_ : int
         Number of folds each full-fidelity candidate was scored on.
     fidelities_ : tuple of float
@@ -295,6 +310,8 @@ class AutoEstimator(BaseEstimator):
         "device": [StrOptions({"auto", "cpu", "cuda"})],
         "gpu_lanes": [Interval(Integral, 1, None, closed="left")],
         "successive_halving": ["boolean"],
+        "tune_share": [Interval(Real, 0, 0.9, closed="both")],
+        "tune_sampler": [StrOptions({"tpe", "gp"})],
     }
 
     def __init__(
@@ -327,6 +344,8 @@ class AutoEstimator(BaseEstimator):
         device: str = "auto",
         gpu_lanes: int = 1,
         successive_halving: bool = True,
+        tune_share: float = 0.0,
+        tune_sampler: str = "tpe",
     ) -> None:
         self.task = task
         self.scoring = scoring
@@ -355,6 +374,8 @@ class AutoEstimator(BaseEstimator):
         self.device = device
         self.gpu_lanes = gpu_lanes
         self.successive_halving = successive_halving
+        self.tune_share = tune_share
+        self.tune_sampler = tune_sampler
 
     # ------------------------------------------------------------------ fit
     def fit(self, X: Any, y: Any, sample_weight: Any = None, groups: Any = None) -> AutoEstimator:
@@ -420,6 +441,9 @@ class AutoEstimator(BaseEstimator):
                 state = self._search(
                     evaluator, space, rng, seed, deadline, history, fingerprint, user_starters
                 )
+                self.tuning_report_ = None
+                if self.tune_share and not state.interrupted:
+                    self.tuning_report_ = self._tune(evaluator, state, deadline, seed)
                 state.history.clear_checks()
                 if not state.interrupted:
                     self._rescore_best(evaluator, state.history, deadline, seed)
@@ -779,7 +803,7 @@ class AutoEstimator(BaseEstimator):
         state = SearchState(history, deadline, self.time_budget, generation=generation, first_generation=generation)
 
         def evaluate(genomes: Any, on_result: Any) -> list[Any]:
-            keep = self._final_reserve(history) + self._rescore_reserve(history, evaluator)
+            keep = self._final_reserve(history) + self._rescore_reserve(history, evaluator) + self._tune_reserve(history)
             state.deadline = deadline.sooner(keep)
             if state.deadline.expired():
                 return [None] * len(genomes)
@@ -802,6 +826,71 @@ class AutoEstimator(BaseEstimator):
             offspring_size=self.offspring_size or self.population_size,
             generations=self.generations, callbacks=callbacks,
         )
+
+    def _tune_reserve(self, history: SearchHistory) -> float:
+        """Seconds the genetic search leaves for Bayesian tuning (none until a candidate succeeded)."""
+        if not self.tune_share or not self.time_budget or history.best() is None:
+            return 0.0
+        return self.tune_share * self.time_budget
+
+    def _tune(self, evaluator: Evaluator, state: SearchState, deadline: Deadline, seed: int) -> dict[str, Any]:
+        """Refine the best distinct pipeline structures' hyperparameters with Optuna, through the evaluator.
+
+        The ``_TUNE_STRUCTURES`` best structures (operators and their
+        arrangement) that have hyperparameters are tuned in turn, seeded with
+        every score the search measured for them, in batches of one trial per
+        worker; with successive halving, trials start on the lowest rung and
+        a successive-halving pruner stops the weak ones. Trials are recorded
+        in the history as one more generation.
+        """
+        history = state.history
+        done = [e for e in history.ranked() if e.result.ok]
+        known = [(e.genome, e.result.score) for e in done]
+        tuners: list[Any] = []
+        structures: set[tuple[str, ...]] = set()
+        for entry in done:
+            structure = StructureTuner.structure(entry.genome)
+            if structure in structures or not entry.genome.hyperparameters():
+                continue
+            structures.add(structure)
+            tuners.append(StructureTuner(entry.genome, sampler=self.tune_sampler, seed=seed + len(tuners),
+                                         known=known, pruner=make_pruner(self.fidelities_)))
+            if len(tuners) == _TUNE_STRUCTURES:
+                break
+        before = history.best_score()
+        end = deadline.sooner(self._final_reserve(history) + self._rescore_reserve(history, evaluator))
+        state.generation += 1
+
+        def evaluate(genomes: Any, fidelity: float) -> list[Any]:
+            results: list[Any] = [None] * len(genomes)
+            todo = []
+            for i, genome in enumerate(genomes):
+                seen = history.get(genome.key, fidelity)
+                if seen is not None:
+                    results[i] = seen.result
+                else:
+                    todo.append(i)
+
+            def on_result(j: int, result: Any) -> None:
+                history.add(genomes[todo[j]], result, state.generation, deadline.elapsed())
+
+            candidates = [(genomes[i].key, self._compile(genomes[i], seed)) for i in todo]
+            for i, result in zip(todo, evaluator.evaluate(candidates, deadline=end, fidelity=fidelity,
+                                                          on_result=on_result)):
+                results[i] = result
+            return results
+
+        def previous(genome: Genome) -> Any:
+            entry = history.get(genome.key)
+            return None if entry is None else entry.result
+
+        trials = tune(tuners, evaluate, rungs=self.fidelities_, batch_size=evaluator.n_workers, deadline=end,
+                      known=previous, max_trials=None if self.time_budget else _TUNE_TRIALS * len(tuners))
+        report = {"structures": [t.genome.key for t in tuners], "trials": trials, "best_before": before,
+                  "best_after": history.best_score()}
+        logger.info("tuning: %d trials over %d structures, best score %.4f -> %.4f", trials, len(tuners),
+                    before, report["best_after"])
+        return report
 
     def _user_starters(self, space: SearchSpace) -> list[Genome]:
         genomes = []
@@ -1379,6 +1468,8 @@ def _cv_cost(entry: Any, n_workers: int) -> float:
     return 1.2 * (entry.result.fit_time + entry.result.score_time) / max(1, n_workers)
 
 
+_TUNE_STRUCTURES = 3  # distinct pipeline structures Bayesian tuning refines
+_TUNE_TRIALS = 10  # trials per structure when there is no time budget
 _BUILD_SHARE = 0.09  # most of the budget the ensemble's choice and fits may take
 _PATIENCE = 10  # selection rounds without a better blend before selection stops
 _SELECTION_ROWS = 10_000  # rows ensemble selection scores blends on (a seeded subsample beyond)

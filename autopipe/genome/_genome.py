@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from deap import gp
 
-from ..space import Operator, Role, SearchSpace
+from ..space import Distribution, Operator, Role, SearchSpace
 from ._deap import (
     STACK_PREFIX,
     UNION,
@@ -30,6 +31,17 @@ _STEP_COUNT_P = (0.3, 0.4, 0.2, 0.1)
 _P_UNION = 0.1
 _P_STACK = 0.1
 _P_SAMPLER = 0.1
+
+
+@dataclass(frozen=True)
+class Hyperparameter:
+    """One searched hyperparameter of a genome (see :meth:`Genome.hyperparameters`)."""
+
+    slot: str
+    operator: str
+    param: str
+    distribution: Distribution
+    value: Any
 
 
 class Genome:
@@ -139,6 +151,44 @@ class Genome:
     def __reduce__(self) -> tuple[Any, ...]:
         # DEAP's dynamic types cannot be pickled: travel as a plain nested spec.
         return (_genome_from_spec, (self.space, _to_spec(self.tree, 0, primitive_set(self.space))[0]))
+
+    # -------------------------------------------------------- hyperparameters
+    def hyperparameters(self) -> list[Hyperparameter]:
+        """The searched hyperparameters of this pipeline, in prefix order.
+
+        Each has a ``slot`` name unique within the genome (``"<position>:
+        <operator>.<parameter>"``), the operator, the parameter, its
+        distribution and its current value. Parameters with a single possible
+        value are left out. :meth:`with_values` changes them.
+        """
+        pset = primitive_set(self.space)
+        owners = {t: key for key, t in pset.param_types.items()}
+        out = []
+        for i, t in enumerate(_expected_types(self.tree)):
+            if t in owners and not _is_fixed(pset, owners[t]):
+                op_name, param = owners[t]
+                dist = self.space[op_name].params[param]
+                out.append(Hyperparameter(f"{i}:{op_name}.{param}", op_name, param, dist, self.tree[i].value))
+        return out
+
+    def with_values(self, values: Mapping[str, Any]) -> Genome:
+        """The same pipeline with some hyperparameters changed, by ``slot`` (see :meth:`hyperparameters`).
+
+        Raises ``KeyError`` for a slot this genome does not have and
+        ``ValueError`` for a value outside the parameter's distribution.
+        """
+        pset = primitive_set(self.space)
+        slots = {h.slot: h for h in self.hyperparameters()}
+        nodes = list(self.tree)
+        for slot, value in values.items():
+            if slot not in slots:
+                raise KeyError(f"this pipeline has no hyperparameter slot {slot!r}; it has {sorted(slots)}")
+            h = slots[slot]
+            if not h.distribution.contains(value):
+                raise ValueError(f"{value!r} is not a possible value of {h.operator}.{h.param} ({h.distribution})")
+            i = int(slot.split(":", 1)[0])
+            nodes[i] = pset.param_terminal(self.space[h.operator], h.param, value)
+        return Genome(new_tree(nodes), self.space)
 
     # -------------------------------------------------------------- variation
     def mutate(self, rng: np.random.Generator) -> Genome:

@@ -113,6 +113,11 @@ class SearchHistory:
         """Whether ``key`` was evaluated at ``fidelity``."""
         return (key, fidelity) in self._index
 
+    def get(self, key: str, fidelity: float = 1.0) -> HistoryEntry | None:
+        """The entry of ``key`` at ``fidelity``, or None."""
+        i = self._index.get((key, fidelity))
+        return None if i is None else self.entries[i]
+
     def keys(self) -> set[str]:
         """Every key evaluated at any fidelity."""
         return set(self._keys)

@@ -1,0 +1,134 @@
+"""Bayesian tuning of one pipeline structure with Optuna: ask/tell, seeding, pruning on lower fidelities."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+pytest.importorskip("optuna")
+
+import optuna  # noqa: E402
+
+from autopipe._utils.deadline import Deadline  # noqa: E402
+from autopipe.evaluate import EvaluationResult, Status  # noqa: E402
+from autopipe.genome import Genome  # noqa: E402
+from autopipe.space import build_space  # noqa: E402
+from autopipe.tune import StructureTuner, resource, tune  # noqa: E402
+
+SPACE = build_space("default", "classification")
+
+
+def _lr(C=1.0):
+    return Genome.from_steps(SPACE, ["StandardScaler", ("LogisticRegression", {"C": C})])
+
+
+def _score(genome: Genome) -> float:
+    """A smooth objective over log10(C) with its best at C = 100."""
+    c = next(h.value for h in genome.hyperparameters() if h.param == "C")
+    return 1.0 - (math.log10(c) - 2.0) ** 2 / 100
+
+
+def _evaluate(calls):
+    def evaluate(genomes, fidelity):
+        calls.append((len(genomes), fidelity))
+        # lower fidelities see the same ranking, a little lower
+        return [EvaluationResult(key=g.key, status=Status.OK, score=_score(g) - (1 - fidelity) * 0.01,
+                                 fold_scores=(0.0,), fidelity=fidelity) for g in genomes]
+    return evaluate
+
+
+def test_trials_keep_the_structure_and_stay_in_the_distributions():
+    tuner = StructureTuner(_lr(), seed=0)
+    for _ in range(5):
+        trial, genome = tuner.ask()
+        assert genome.operator_names == _lr().operator_names
+        for h in genome.hyperparameters():
+            assert h.distribution.contains(h.value)
+        tuner.tell(trial, EvaluationResult(key=genome.key, status=Status.OK, score=_score(genome)))
+    assert tuner.n_trials == 5
+
+
+def test_known_scores_of_the_same_structure_seed_the_study():
+    other = Genome.from_steps(SPACE, ["MinMaxScaler", "LogisticRegression"])
+    tuner = StructureTuner(_lr(), known=[(_lr(0.5), 0.7), (_lr(3.0), 0.8), (other, 0.99)])
+    assert tuner.n_trials == 2 and tuner.study.best_value == 0.8
+
+
+@pytest.mark.parametrize("sampler", ["tpe", "gp"])
+def test_tuning_finds_a_better_setting_than_the_start(sampler):
+    start = _lr(0.01)
+    tuner = StructureTuner(start, sampler=sampler, seed=0, known=[(start, _score(start))])
+    calls = []
+    told = tune([tuner], _evaluate(calls), batch_size=4, deadline=_after_trials(tuner, 30))
+    assert told >= 29
+    assert tuner.study.best_value > _score(start) + 0.1
+    assert all(n <= 4 and f == 1.0 for n, f in calls)
+
+
+def test_trials_seen_before_are_told_without_evaluating():
+    tuner = StructureTuner(_lr(), seed=0)
+    calls = []
+    told = tune([tuner], _evaluate(calls), batch_size=2, deadline=_after_trials(tuner, 6),
+                known=lambda g: EvaluationResult(key=g.key, status=Status.OK, score=0.5))
+    assert told >= 6 and calls == []
+
+
+def test_lower_fidelities_prune_the_weak_trials():
+    pruner = optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=3)
+    tuner = StructureTuner(_lr(), seed=0, pruner=pruner)
+    calls = []
+    tune([tuner], _evaluate(calls), rungs=(1 / 3, 1.0), batch_size=6, deadline=_after_trials(tuner, 30))
+    states = [t.state for t in tuner.study.trials]
+    pruned = states.count(optuna.trial.TrialState.PRUNED)
+    complete = states.count(optuna.trial.TrialState.COMPLETE)
+    assert pruned > 0 and complete > 0
+    low = sum(n for n, f in calls if f < 1)
+    full = sum(n for n, f in calls if f == 1)
+    assert full < low  # only the survivors are scored on all rows
+    assert resource(1 / 3, (1 / 3, 1.0)) == 1 and resource(1.0, (1 / 3, 1.0)) == 3
+
+
+def test_several_structures_take_turns():
+    a, b = StructureTuner(_lr(), seed=0), StructureTuner(
+        Genome.from_steps(SPACE, ["MinMaxScaler", "LogisticRegression"]), seed=1)
+    tune([a, b], _evaluate([]), batch_size=2, deadline=_after_trials(a, 5))
+    assert a.n_trials >= 5 and b.n_trials >= 4
+
+
+def _after_trials(tuner: StructureTuner, n: int) -> Deadline:
+    """A deadline that expires once ``tuner`` has ``n`` trials."""
+
+    class AfterTrials(Deadline):
+        def expired(self) -> bool:
+            return tuner.n_trials >= n
+
+    return AfterTrials(None)
+
+
+def test_the_estimator_tunes_its_best_structures_after_the_search():
+    from autopipe import AutoClassifier
+    from autopipe.testing import make_tiny_classification
+
+    X, y = make_tiny_classification(n_samples=120, random_state=0)
+    est = AutoClassifier(search_space="light", time_budget=None, generations=1, population_size=6, tune_share=0.2,
+                         ensemble=None, rescore_top=0, random_state=0).fit(X, y)
+    report = est.tuning_report_
+    assert 1 <= len(report["structures"]) <= 3
+    assert report["trials"] == 10 * len(report["structures"])
+    assert report["best_after"] >= report["best_before"]
+    tuned = est.leaderboard_[est.leaderboard_.generation == est.leaderboard_.generation.max()]
+    assert len(tuned) > 0
+    assert AutoClassifier(search_space="light", time_budget=None, generations=0, population_size=3,
+                          random_state=0).fit(X, y).tuning_report_ is None
+
+
+def test_tuning_takes_its_share_of_the_budget_with_the_gp_sampler():
+    from autopipe import AutoClassifier
+    from autopipe.testing import make_tiny_classification
+
+    X, y = make_tiny_classification(n_samples=120, random_state=0)
+    est = AutoClassifier(search_space="light", time_budget=12, population_size=6, tune_share=0.4, tune_sampler="gp",
+                         ensemble=None, random_state=0, n_jobs=2).fit(X, y)
+    assert est.tuning_report_["trials"] > 0
+    assert est.fit_time_ <= 12 * 1.1 + 2
