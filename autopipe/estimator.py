@@ -126,8 +126,10 @@ class AutoEstimator(BaseEstimator):
         ``"evolution"`` (NSGA-II genetic programming),
         ``"regularized-evolution"`` (aging evolution,
         :class:`~autopipe.search.RegularizedEvolutionStrategy`), ``"random"``
-        or ``"grid"`` (every pipeline of a small, finite space,
-        :class:`~autopipe.search.GridStrategy`), or a strategy object such as
+        ``"grid"`` (every pipeline of a small, finite space,
+        :class:`~autopipe.search.GridStrategy`), ``"bayesian"`` (Optuna's TPE
+        over a flattened, conditional space of chains,
+        :class:`~autopipe.search.BayesianStrategy`), or a strategy object such as
         :class:`~autopipe.search.RandomStrategy`.
     max_eval_time : float or None, default=None
         Seconds one candidate's cross-validation may take before its worker is

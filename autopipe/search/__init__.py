@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._bayesian import BayesianStrategy
 from ._base import BaseStrategy, SearchContext, SearchStrategy
 from ._checkpoint import CheckpointCallback, load_checkpoint, save_checkpoint
 from ._callbacks import EarlyStopping, ProgressCallback, SearchCallback, SearchState
@@ -18,11 +19,13 @@ STRATEGIES = {
     "regularized-evolution": RegularizedEvolutionStrategy,
     "random": RandomStrategy,
     "grid": GridStrategy,
+    "bayesian": BayesianStrategy,
 }
 
 __all__ = [
     "STRATEGIES",
     "BaseStrategy",
+    "BayesianStrategy",
     "CheckpointCallback",
     "EarlyStopping",
     "EvolutionStrategy",

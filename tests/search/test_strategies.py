@@ -13,6 +13,7 @@ from autopipe.exceptions import StopSearch
 from autopipe.genome import Genome
 from autopipe.search import (
     EarlyStopping,
+    BayesianStrategy,
     EvolutionStrategy,
     GridStrategy,
     RandomStrategy,
@@ -32,8 +33,9 @@ from autopipe.testing import check_strategy
 @pytest.mark.parametrize(
     "factory",
     [RandomStrategy, lambda: EvolutionStrategy(population_size=6),
-     lambda: RegularizedEvolutionStrategy(population_size=6, sample_size=3)],
-    ids=["random", "evolution", "regularized-evolution"],
+     lambda: RegularizedEvolutionStrategy(population_size=6, sample_size=3),
+     lambda: BayesianStrategy(n_startup_trials=4)],
+    ids=["random", "evolution", "regularized-evolution", "bayesian"],
 )
 def test_strategy_conformance(factory):
     check_strategy(factory)
@@ -233,3 +235,17 @@ def test_strategies_by_name_in_the_estimator():
     assert len(aging.history_) == 18
     with pytest.raises(ValueError, match="give it a list of values"):
         AutoClassifier(strategy="grid", search_space="light", time_budget=None, generations=1).fit(X, y)
+
+
+def test_bayesian_search_learns_the_fake_objective():
+    pytest.importorskip("optuna")
+    ctx = _context(seed=2)
+    state = SearchState(ctx.history, Deadline(None), None)
+    strategy = BayesianStrategy(n_startup_trials=8)
+    run_search(strategy, ctx, _fake_evaluate, state, population_size=8, offspring_size=8, generations=5)
+    assert len(strategy.trials_) >= 40
+    # the objective prefers one-operator pipelines (no step before the model): a uniform choice among the
+    # light space's 10 steps and "none" would give them 1 in 11; TPE learns to propose them far more often
+    later = [params.get("step0") for params, _, _ in strategy.trials_[8:]]
+    assert later.count("none") / len(later) > 0.2
+    assert ctx.history.best_score() == 1.0

@@ -1,0 +1,157 @@
+"""``BayesianStrategy``: Optuna's TPE over a flattened, conditional pipeline space."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+from ..evaluate import EvaluationResult
+from ..genome import Genome
+from ..space import Categorical, Distribution, FloatDistribution, IntDistribution
+from ..space._operator import Operator, Role
+from ._base import BaseStrategy, SearchContext
+
+_NONE = "none"
+
+
+def _optuna() -> Any:
+    try:
+        import optuna
+    except ImportError as exc:
+        raise ImportError("strategy='bayesian' needs Optuna: pip install 'autopipe[tune]' (or optuna)") from exc
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return optuna
+
+
+def _suggest(trial: Any, name: str, dist: Distribution) -> Any:
+    if isinstance(dist, Categorical):
+        # Optuna keeps only plain values: offer the positions of the choices
+        return dist.choices[trial.suggest_categorical(name, list(range(len(dist.choices))))]
+    if isinstance(dist, IntDistribution):
+        return trial.suggest_int(name, dist.low, dist.high, log=dist.log)
+    if isinstance(dist, FloatDistribution):
+        return trial.suggest_float(name, dist.low, dist.high, log=dist.log)
+    raise TypeError(f"no Optuna distribution for {dist!r}")
+
+
+class BayesianStrategy(BaseStrategy):
+    """Bayesian optimization (Optuna's TPE) over a flattened, conditional pipeline space.
+
+    A pipeline is a chain of up to ``max_steps`` preprocessing steps and a
+    model. Each trial chooses, in order, the model, then for each step slot
+    an operator or ``"none"``, then the hyperparameters of the chosen
+    operators only (conditional parameters, suggested define-by-run: a
+    parameter of an operator that is not chosen does not exist in that trial).
+    The multivariate, grouped TPE sampler models these choices jointly, so
+    good models and good preprocessing for them are proposed together. The
+    context's initial pipelines are evaluated first; their scores do not seed
+    the sampler (they are trees outside the flattened space when they hold
+    unions or stacked models).
+
+    The sampler is rebuilt from the finished trials at every ``ask``, seeded
+    from the search's random generator, so the strategy pickles and resumes
+    deterministically.
+
+    Parameters
+    ----------
+    max_steps : int, default=2
+        Preprocessing step slots before the model.
+    n_startup_trials : int, default=10
+        Random trials before TPE starts modelling.
+
+    Attributes
+    ----------
+    trials_ : list of (dict, dict, float)
+        Finished trials: their parameters, Optuna distributions and score.
+    """
+
+    def __init__(self, max_steps: int = 2, n_startup_trials: int = 10) -> None:
+        self.max_steps = max_steps
+        self.n_startup_trials = n_startup_trials
+
+    def setup(self, context: SearchContext) -> None:
+        """Queue the initial pipelines; no trials yet."""
+        super().setup(context)
+        _optuna()
+        self.trials_: list[tuple[dict[str, Any], dict[str, Any], float]] = []
+        self.asked_: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+        self.pending_ = list(context.initial)
+
+    def _study(self) -> Any:
+        optuna = _optuna()
+        seed = int(self.context_.rng.integers(2**31 - 1))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)  # `multivariate`, `group`
+            sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True, group=True,
+                                                 n_startup_trials=self.n_startup_trials)
+        study = optuna.create_study(direction="maximize", sampler=sampler)
+        for params, distributions, value in self.trials_:
+            study.add_trial(optuna.trial.create_trial(params=params, distributions=distributions, value=value))
+        return study
+
+    def _propose(self, trial: Any) -> Genome:
+        space = self.context_.space
+        models = list(space.models)
+        steps = [op for op in space if op.role in (Role.TRANSFORMER, Role.SELECTOR)]
+        model = models[trial.suggest_categorical("model", list(range(len(models))))]
+        chain: list[Operator] = []
+        if not model.input_only:
+            names = [_NONE, *(op.name for op in steps)]
+            for k in range(self.max_steps):
+                choice = trial.suggest_categorical(f"step{k}", names)
+                if choice == _NONE or (space[choice].input_only and chain):
+                    break  # an operator that only takes the raw input cannot follow another step
+                chain.append(space[choice])
+        plan = []
+        for op in [*chain, model]:
+            # parameters are named by operator (shared across slots), so TPE learns them per operator
+            params = {p: _suggest(trial, f"{op.name}.{p}", d) for p, d in op.params.items() if d.size > 1}
+            plan.append((op.name, params))
+        return Genome.from_steps(space, plan)
+
+    def ask(self, n: int) -> list[Genome]:
+        """Initial pipelines first, then ``n`` new TPE proposals (seen ones are told their score and skipped)."""
+        taken: set[str] = set()
+        out: list[Genome] = []
+        while self.pending_ and len(out) < n:
+            genome = self.pending_.pop(0)
+            if self._is_new(genome, taken):
+                out.append(genome)
+                taken.add(genome.key)
+        if len(out) == n:
+            return out
+        study = self._study()
+        for _ in range(max(20, 5 * n)):
+            if len(out) == n:
+                break
+            trial = study.ask()
+            genome = self._propose(trial)
+            entry = self.context_.history.get(genome.key)
+            if entry is not None or genome.key in taken:
+                # a pipeline seen before: the sampler learns its score (or that it was a repeat) at once
+                value = entry.result.score if entry is not None and entry.result.ok else None
+                if value is not None and math.isfinite(value):
+                    self.trials_.append((dict(trial.params), dict(trial.distributions), float(value)))
+                    study.tell(trial, value)
+                else:
+                    study.tell(trial, state=_optuna().trial.TrialState.FAIL)
+                continue
+            self.asked_[genome.key] = (dict(trial.params), dict(trial.distributions))
+            out.append(genome)
+            taken.add(genome.key)
+        while len(out) < n:  # the sampler keeps proposing pipelines seen before: fall back to random ones
+            genome = self._fresh_random(taken)
+            if genome is None:
+                break
+            out.append(genome)
+            taken.add(genome.key)
+        return out
+
+    def tell(self, genomes: Sequence[Genome], results: Sequence[EvaluationResult]) -> None:
+        """Finish the trials of successful candidates (failures teach the sampler nothing)."""
+        for genome, result in zip(genomes, results):
+            asked = self.asked_.pop(genome.key, None)
+            if asked is not None and result.ok and math.isfinite(result.score):
+                self.trials_.append((asked[0], asked[1], float(result.score)))
