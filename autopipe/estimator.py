@@ -129,7 +129,9 @@ class AutoEstimator(BaseEstimator):
         ``"grid"`` (every pipeline of a small, finite space,
         :class:`~autopipe.search.GridStrategy`), ``"bayesian"`` (Optuna's TPE
         over a flattened, conditional space of chains,
-        :class:`~autopipe.search.BayesianStrategy`), or a strategy object such as
+        :class:`~autopipe.search.BayesianStrategy`), ``"surrogate-evolution"``
+        (the genetic search with a performance predictor screening its
+        offspring, ``EvolutionStrategy(surrogate=True)``), or a strategy object such as
         :class:`~autopipe.search.RandomStrategy`.
     max_eval_time : float or None, default=None
         Seconds one candidate's cross-validation may take before its worker is
@@ -762,6 +764,7 @@ class AutoEstimator(BaseEstimator):
                     offspring_size=self.offspring_size,
                     mutation_rate=self.mutation_rate,
                     crossover_rate=self.crossover_rate,
+                    surrogate=self.strategy == "surrogate-evolution",
                 )
             return cls()
         return clone(self.strategy) if isinstance(self.strategy, BaseEstimator) else self.strategy

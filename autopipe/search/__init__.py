@@ -12,6 +12,7 @@ from ._nsga2 import EvolutionStrategy, select_nsga2
 from ._grid import GridStrategy, grid_size
 from ._random import RandomStrategy
 from ._regularized import RegularizedEvolutionStrategy
+from ._surrogate import PipelineEncoder, SurrogateModel
 
 #: Strategy names accepted by ``AutoEstimator(strategy=...)``.
 STRATEGIES = {
@@ -20,6 +21,7 @@ STRATEGIES = {
     "random": RandomStrategy,
     "grid": GridStrategy,
     "bayesian": BayesianStrategy,
+    "surrogate-evolution": EvolutionStrategy,
 }
 
 __all__ = [
@@ -33,11 +35,13 @@ __all__ = [
     "HistoryEntry",
     "ProgressCallback",
     "RandomStrategy",
+    "PipelineEncoder",
     "RegularizedEvolutionStrategy",
     "SearchCallback",
     "SearchContext",
     "SearchHistory",
     "SearchState",
+    "SurrogateModel",
     "SearchStrategy",
     "load_checkpoint",
     "run_search",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 from deap import base, tools
 
 from ..evaluate import EvaluationResult
 from ..genome import Genome
 from ._base import BaseStrategy, SearchContext
+from ._surrogate import SurrogateModel
 
 
 class _Fitness(base.Fitness):
@@ -51,11 +53,25 @@ class EvolutionStrategy(BaseStrategy):
     crossover_rate : float, default=0.1
         Probability that an offspring is made by crossover. ``mutation_rate +
         crossover_rate`` must not exceed 1; the rest are fresh random pipelines.
+    surrogate : bool, default=False
+        Surrogate-assisted evolution: once the history holds 20 successful
+        results, a performance predictor (:class:`SurrogateModel`, gradient
+        boosting on pipeline encodings, refitted at every generation) screens
+        ``screen_factor`` times more offspring than are asked for, and only
+        the most promising are proposed; a share ``explore`` of each batch is
+        drawn at random from the rest, so the predictor keeps learning about
+        what it ranks low.
+    screen_factor : int, default=4
+        Offspring made per offspring proposed, with ``surrogate``.
+    explore : float, default=0.2
+        Share of each screened batch chosen at random, with ``surrogate``.
 
     Attributes
     ----------
     population_ : list of Genome
         The current population.
+    screened_ : int
+        Offspring the surrogate kept from evaluation.
     """
 
     def __init__(
@@ -64,11 +80,17 @@ class EvolutionStrategy(BaseStrategy):
         offspring_size: int | None = None,
         mutation_rate: float = 0.9,
         crossover_rate: float = 0.1,
+        surrogate: bool = False,
+        screen_factor: int = 4,
+        explore: float = 0.2,
     ) -> None:
         self.population_size = population_size
         self.offspring_size = offspring_size
         self.mutation_rate = mutation_rate
         self.crossover_rate = crossover_rate
+        self.surrogate = surrogate
+        self.screen_factor = screen_factor
+        self.explore = explore
 
     def setup(self, context: SearchContext) -> None:
         """Start from the history's best (empty at first: then ``ask`` makes generation 0)."""
@@ -80,6 +102,9 @@ class EvolutionStrategy(BaseStrategy):
             [e.genome for e in done], [e.result.score for e in done], self.population_size
         )
         self.pending_ = list(context.initial)
+        self.screened_ = 0
+        self.surrogate_ = (SurrogateModel(context.space, random_state=int(context.rng.integers(2**31 - 1)))
+                           if self.surrogate else None)
 
     def ask(self, n: int) -> list[Genome]:
         """``n`` new genomes: generation 0 at first, offspring of the population after."""
@@ -90,6 +115,9 @@ class EvolutionStrategy(BaseStrategy):
             if self._is_new(genome, taken):
                 out.append(genome)
                 taken.add(genome.key)
+        screening = self.surrogate_ is not None and self.population_ and len(out) < n
+        if screening and self.surrogate_.fit(self.context_.history):  # type: ignore[union-attr]
+            return out + self._screened(n - len(out), taken)
         while len(out) < n:
             genome = self._offspring(taken) if self.population_ else self._fresh_random(taken)
             if genome is None:
@@ -97,6 +125,26 @@ class EvolutionStrategy(BaseStrategy):
             out.append(genome)
             taken.add(genome.key)
         return out
+
+    def _screened(self, n: int, taken: set[str]) -> list[Genome]:
+        """The ``n`` most promising of ``screen_factor * n`` offspring, a share ``explore`` of them at random."""
+        rng = self.context_.rng
+        pool: list[Genome] = []
+        for _ in range(max(n, self.screen_factor * n)):
+            genome = self._offspring(taken)
+            if genome is None:
+                break
+            pool.append(genome)
+            taken.add(genome.key)
+        if len(pool) <= n:
+            return pool
+        predicted = self.surrogate_.predict(pool)  # type: ignore[union-attr]
+        n_explore = int(round(self.explore * n))
+        order = list(np.argsort(-predicted, kind="stable"))
+        best, rest = order[: n - n_explore], order[n - n_explore:]
+        extra = [rest[int(i)] for i in rng.choice(len(rest), size=min(n_explore, len(rest)), replace=False)]
+        self.screened_ += len(pool) - n
+        return [pool[int(i)] for i in [*best, *extra]]
 
     def _offspring(self, taken: set[str]) -> Genome | None:
         rng = self.context_.rng

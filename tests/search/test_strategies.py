@@ -34,8 +34,9 @@ from autopipe.testing import check_strategy
     "factory",
     [RandomStrategy, lambda: EvolutionStrategy(population_size=6),
      lambda: RegularizedEvolutionStrategy(population_size=6, sample_size=3),
-     lambda: BayesianStrategy(n_startup_trials=4)],
-    ids=["random", "evolution", "regularized-evolution", "bayesian"],
+     lambda: BayesianStrategy(n_startup_trials=4),
+     lambda: EvolutionStrategy(population_size=6, surrogate=True)],
+    ids=["random", "evolution", "regularized-evolution", "bayesian", "surrogate-evolution"],
 )
 def test_strategy_conformance(factory):
     check_strategy(factory)
@@ -249,3 +250,70 @@ def test_bayesian_search_learns_the_fake_objective():
     later = [params.get("step0") for params, _, _ in strategy.trials_[8:]]
     assert later.count("none") / len(later) > 0.2
     assert ctx.history.best_score() == 1.0
+
+
+def test_pipeline_encoding_counts_operators_and_reads_hyperparameters():
+    from autopipe.search import PipelineEncoder
+
+    space = build_space("light", "classification")
+    encoder = PipelineEncoder(space)
+    a = Genome.from_steps(space, ["StandardScaler", ("LogisticRegression", {"C": 100.0})])
+    b = Genome.from_steps(space, ["GaussianNB"])
+    X = encoder.encode([a, b], fidelities=[1 / 3, 1.0])
+    assert X.shape == (2, encoder.n_columns)
+    ops = dict(zip(encoder.operators, X[0, : len(encoder.operators)]))
+    assert ops["StandardScaler"] == 1 and ops["LogisticRegression"] == 1 and ops["GaussianNB"] == 0
+    c = encoder._param_col[("LogisticRegression", "C")]
+    assert X[0, c] == pytest.approx(2.0)  # log10(100): C is searched on a log scale
+    assert np.isnan(X[1, c])  # absent operator
+    assert X[0, -1] == pytest.approx(1 / 3) and X[1, -2] == 1
+
+
+def _hidden_objective(g: Genome) -> float:
+    """A score that depends on hyperparameters, which a predictor can learn from encodings."""
+    hs = {h.param: h.value for h in g.hyperparameters()}
+    score = 0.5 - 0.1 * g.complexity
+    if "C" in hs:
+        score += 0.3 - 0.05 * abs(math.log10(hs["C"]) - 1)
+    return score
+
+
+def test_surrogate_ranks_unseen_pipelines_like_the_true_score():
+    from scipy.stats import kendalltau
+
+    from autopipe.search import SurrogateModel
+
+    space = build_space("light", "classification")
+    rng = np.random.default_rng(0)
+    history = SearchHistory()
+    for g in [Genome.random(space, rng) for _ in range(150)]:
+        history.add(g, _ok(g, _hidden_objective(g)), 0, 0.0)
+    model = SurrogateModel(space)
+    assert model.fit(history)
+    unseen = [Genome.random(space, rng) for _ in range(100)]
+    tau = kendalltau(model.predict(unseen), [_hidden_objective(g) for g in unseen]).statistic
+    assert tau > 0.5
+
+
+def test_surrogate_screening_proposes_better_offspring():
+    def run(surrogate):
+        ctx = _context(seed=4)
+        state = SearchState(ctx.history, Deadline(None), None)
+
+        def evaluate(genomes, on_result):
+            out = []
+            for i, g in enumerate(genomes):
+                r = _ok(g, _hidden_objective(g))
+                on_result(i, r)
+                out.append(r)
+            return out
+
+        strategy = EvolutionStrategy(population_size=10, surrogate=surrogate)
+        run_search(strategy, ctx, evaluate, state, population_size=10, offspring_size=10, generations=6)
+        later = [e.result.score for e in ctx.history if e.generation >= 3]
+        return float(np.mean(later)), strategy
+
+    plain, _ = run(False)
+    screened, strategy = run(True)
+    assert strategy.screened_ > 0
+    assert screened > plain
