@@ -131,7 +131,9 @@ class AutoEstimator(BaseEstimator):
         over a flattened, conditional space of chains,
         :class:`~autopipe.search.BayesianStrategy`), ``"surrogate-evolution"``
         (the genetic search with a performance predictor screening its
-        offspring, ``EvolutionStrategy(surrogate=True)``), or a strategy object such as
+        offspring, ``EvolutionStrategy(surrogate=True)``), ``"reinforce"`` (a
+        controller trained by policy gradient,
+        :class:`~autopipe.search.ReinforceStrategy`), or a strategy object such as
         :class:`~autopipe.search.RandomStrategy`.
     max_eval_time : float or None, default=None
         Seconds one candidate's cross-validation may take before its worker is

@@ -12,6 +12,7 @@ from ._nsga2 import EvolutionStrategy, select_nsga2
 from ._grid import GridStrategy, grid_size
 from ._random import RandomStrategy
 from ._regularized import RegularizedEvolutionStrategy
+from ._reinforce import ReinforceStrategy
 from ._surrogate import PipelineEncoder, SurrogateModel
 
 #: Strategy names accepted by ``AutoEstimator(strategy=...)``.
@@ -22,6 +23,7 @@ STRATEGIES = {
     "grid": GridStrategy,
     "bayesian": BayesianStrategy,
     "surrogate-evolution": EvolutionStrategy,
+    "reinforce": ReinforceStrategy,
 }
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "RandomStrategy",
     "PipelineEncoder",
     "RegularizedEvolutionStrategy",
+    "ReinforceStrategy",
     "SearchCallback",
     "SearchContext",
     "SearchHistory",

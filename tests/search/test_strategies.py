@@ -18,6 +18,7 @@ from autopipe.search import (
     GridStrategy,
     RandomStrategy,
     RegularizedEvolutionStrategy,
+    ReinforceStrategy,
     SearchCallback,
     SearchContext,
     SearchHistory,
@@ -35,8 +36,8 @@ from autopipe.testing import check_strategy
     [RandomStrategy, lambda: EvolutionStrategy(population_size=6),
      lambda: RegularizedEvolutionStrategy(population_size=6, sample_size=3),
      lambda: BayesianStrategy(n_startup_trials=4),
-     lambda: EvolutionStrategy(population_size=6, surrogate=True)],
-    ids=["random", "evolution", "regularized-evolution", "bayesian", "surrogate-evolution"],
+     lambda: EvolutionStrategy(population_size=6, surrogate=True), ReinforceStrategy],
+    ids=["random", "evolution", "regularized-evolution", "bayesian", "surrogate-evolution", "reinforce"],
 )
 def test_strategy_conformance(factory):
     check_strategy(factory)
@@ -317,3 +318,30 @@ def test_surrogate_screening_proposes_better_offspring():
     screened, strategy = run(True)
     assert strategy.screened_ > 0
     assert screened > plain
+
+
+@pytest.mark.parametrize("torch_controller", [True, False], ids=["gru", "factorized"])
+def test_reinforce_learns_to_write_short_pipelines(torch_controller, monkeypatch):
+    if torch_controller:
+        pytest.importorskip("torch")
+    else:
+        import builtins
+
+        real_import = builtins.__import__
+
+        def no_torch(name, *args, **kwargs):
+            if name == "torch":
+                raise ImportError("hidden for this test")
+            return real_import(name, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "__import__", no_torch)
+    ctx = _context(seed=5)
+    state = SearchState(ctx.history, Deadline(None), None)
+    strategy = ReinforceStrategy(learning_rate=0.1 if torch_controller else 2.0)
+    run_search(strategy, ctx, _fake_evaluate, state, population_size=10, offspring_size=10, generations=14)
+    assert strategy.uses_torch_ is torch_controller
+    # the fake objective is 1 / complexity: the controller learns to stop after the model
+    first = np.mean([1 / e.result.score for e in ctx.history if e.generation < 3])
+    last = np.mean([1 / e.result.score for e in ctx.history if e.generation >= 12])
+    assert last < first
+    assert strategy.baseline_ is not None
