@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
@@ -61,6 +61,28 @@ class BaseStrategy(BaseEstimator):
 
     def tell(self, genomes: Sequence[Genome], results: Sequence[EvaluationResult]) -> None:
         """Default: learn nothing."""
+
+    def _initial(self, n: int, taken: set[str]) -> list[Genome]:
+        """Up to ``n`` of the queued initial genomes (``pending_``) not evaluated yet, popped."""
+        out: list[Genome] = []
+        pending = getattr(self, "pending_", [])
+        while pending and len(out) < n:
+            genome = pending.pop(0)
+            if self._is_new(genome, taken):
+                out.append(genome)
+                taken.add(genome.key)
+        return out
+
+    def _fill(self, out: list[Genome], n: int, taken: set[str],
+              propose: Callable[[set[str]], Genome | None]) -> list[Genome]:
+        """Append ``propose(taken)`` to ``out`` until it holds ``n`` (or ``propose`` returns None)."""
+        while len(out) < n:
+            genome = propose(taken)
+            if genome is None:
+                break
+            out.append(genome)
+            taken.add(genome.key)
+        return out
 
     def _is_new(self, genome: Genome, taken: set[str]) -> bool:
         return genome.key not in taken and genome.key not in self.context_.history

@@ -114,12 +114,7 @@ class BayesianStrategy(BaseStrategy):
     def ask(self, n: int) -> list[Genome]:
         """Initial pipelines first, then ``n`` new TPE proposals (seen ones are told their score and skipped)."""
         taken: set[str] = set()
-        out: list[Genome] = []
-        while self.pending_ and len(out) < n:
-            genome = self.pending_.pop(0)
-            if self._is_new(genome, taken):
-                out.append(genome)
-                taken.add(genome.key)
+        out = self._initial(n, taken)
         if len(out) == n:
             return out
         study = self._study()
@@ -141,13 +136,8 @@ class BayesianStrategy(BaseStrategy):
             self.asked_[genome.key] = (dict(trial.params), dict(trial.distributions))
             out.append(genome)
             taken.add(genome.key)
-        while len(out) < n:  # the sampler keeps proposing pipelines seen before: fall back to random ones
-            genome = self._fresh_random(taken)
-            if genome is None:
-                break
-            out.append(genome)
-            taken.add(genome.key)
-        return out
+        # the sampler keeps proposing pipelines seen before: fall back to random ones
+        return self._fill(out, n, taken, self._fresh_random)
 
     def tell(self, genomes: Sequence[Genome], results: Sequence[EvaluationResult]) -> None:
         """Finish the trials of successful candidates (failures teach the sampler nothing)."""

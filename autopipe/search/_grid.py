@@ -108,11 +108,11 @@ class GridStrategy(BaseStrategy):
 
     def ask(self, n: int) -> list[Genome]:
         """The next ``n`` pipelines of the grid not evaluated yet (none: the grid is done)."""
-        taken: set[str] = set()
-        out: list[Genome] = []
-        while self.grid_ and len(out) < n:
-            genome = self.grid_.pop(0)
-            if self._is_new(genome, taken):
-                out.append(genome)
-                taken.add(genome.key)
-        return out
+        def next_in_grid(taken: set[str]) -> Genome | None:
+            while self.grid_:
+                genome = self.grid_.pop(0)
+                if self._is_new(genome, taken):
+                    return genome
+            return None
+
+        return self._fill([], n, set(), next_in_grid)

@@ -109,33 +109,16 @@ class EvolutionStrategy(BaseStrategy):
     def ask(self, n: int) -> list[Genome]:
         """``n`` new genomes: generation 0 at first, offspring of the population after."""
         taken: set[str] = set()
-        out: list[Genome] = []
-        while self.pending_ and len(out) < n:
-            genome = self.pending_.pop(0)
-            if self._is_new(genome, taken):
-                out.append(genome)
-                taken.add(genome.key)
+        out = self._initial(n, taken)
         screening = self.surrogate_ is not None and self.population_ and len(out) < n
         if screening and self.surrogate_.fit(self.context_.history):  # type: ignore[union-attr]
             return out + self._screened(n - len(out), taken)
-        while len(out) < n:
-            genome = self._offspring(taken) if self.population_ else self._fresh_random(taken)
-            if genome is None:
-                break
-            out.append(genome)
-            taken.add(genome.key)
-        return out
+        return self._fill(out, n, taken, self._offspring if self.population_ else self._fresh_random)
 
     def _screened(self, n: int, taken: set[str]) -> list[Genome]:
         """The ``n`` most promising of ``screen_factor * n`` offspring, a share ``explore`` of them at random."""
         rng = self.context_.rng
-        pool: list[Genome] = []
-        for _ in range(max(n, self.screen_factor * n)):
-            genome = self._offspring(taken)
-            if genome is None:
-                break
-            pool.append(genome)
-            taken.add(genome.key)
+        pool = self._fill([], max(n, self.screen_factor * n), taken, self._offspring)
         if len(pool) <= n:
             return pool
         predicted = self.surrogate_.predict(pool)  # type: ignore[union-attr]

@@ -26,16 +26,4 @@ class RandomStrategy(BaseStrategy):
     def ask(self, n: int) -> list[Genome]:
         """Up to ``n`` unseen random genomes."""
         taken: set[str] = set()
-        out: list[Genome] = []
-        while self.pending_ and len(out) < n:
-            genome = self.pending_.pop(0)
-            if self._is_new(genome, taken):
-                out.append(genome)
-                taken.add(genome.key)
-        while len(out) < n:
-            genome = self._fresh_random(taken)
-            if genome is None:
-                break
-            out.append(genome)
-            taken.add(genome.key)
-        return out
+        return self._fill(self._initial(n, taken), n, taken, self._fresh_random)

@@ -62,20 +62,12 @@ class RegularizedEvolutionStrategy(BaseStrategy):
     def ask(self, n: int) -> list[Genome]:
         """``n`` new genomes: initial ones, random ones while the population fills, then mutated tournament winners."""
         taken: set[str] = set()
-        out: list[Genome] = []
-        while self.pending_ and len(out) < n:
-            genome = self.pending_.pop(0)
-            if self._is_new(genome, taken):
-                out.append(genome)
-                taken.add(genome.key)
-        while len(out) < n:
+
+        def propose(taken: set[str]) -> Genome | None:
             full = len(self.population_) >= min(self.population_size, self.sample_size)
-            genome = self._child(taken) if full else self._fresh_random(taken)
-            if genome is None:
-                break
-            out.append(genome)
-            taken.add(genome.key)
-        return out
+            return self._child(taken) if full else self._fresh_random(taken)
+
+        return self._fill(self._initial(n, taken), n, taken, propose)
 
     def _child(self, taken: set[str]) -> Genome | None:
         rng = self.context_.rng

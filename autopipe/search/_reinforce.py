@@ -193,12 +193,7 @@ class ReinforceStrategy(BaseStrategy):
     def ask(self, n: int) -> list[Genome]:
         """Initial pipelines first, then ``n`` sampled ones not evaluated before."""
         taken: set[str] = set()
-        out: list[Genome] = []
-        while self.pending_ and len(out) < n:
-            genome = self.pending_.pop(0)
-            if self._is_new(genome, taken):
-                out.append(genome)
-                taken.add(genome.key)
+        out = self._initial(n, taken)
         for _ in range(20 * n):
             if len(out) == n:
                 break
@@ -207,13 +202,8 @@ class ReinforceStrategy(BaseStrategy):
                 self.sequences_[genome.key] = decisions
                 out.append(genome)
                 taken.add(genome.key)
-        while len(out) < n:  # the controller keeps writing pipelines seen before
-            genome = self._fresh_random(taken)
-            if genome is None:
-                break
-            out.append(genome)
-            taken.add(genome.key)
-        return out
+        # the controller keeps writing pipelines seen before: fall back to random ones
+        return self._fill(out, n, taken, self._fresh_random)
 
     def tell(self, genomes: Sequence[Genome], results: Sequence[EvaluationResult]) -> None:
         """One policy-gradient step on the batch's sampled pipelines (failures score as the batch's worst)."""
