@@ -38,6 +38,7 @@ from .exceptions import (
     DataQualityWarning,
     SearchInterruptedWarning,
     SearchSpaceError,
+    TimeBudgetWarning,
 )
 from .genome import Genome, compile_genome, genome_from_sklearn
 from .report import candidate_notebook, estimator_to_code, make_leaderboard, write_notebook
@@ -806,6 +807,8 @@ class AutoEstimator(BaseEstimator):
         ]
         context = SearchContext(space, np.random.default_rng(draw_seed(rng)), history, initial=starters)
         promote = {g.key for g in starters}  # the strong defaults always reach the full data
+        defaults = starters[len(user_starters):]
+        self._fallback_genome = defaults[0] if defaults else (starters[0] if starters else None)
         generation = 1 + max((e.generation for e in history), default=-1)
         state = SearchState(history, deadline, self.time_budget, generation=generation, first_generation=generation)
 
@@ -925,7 +928,11 @@ class AutoEstimator(BaseEstimator):
         """Set ``fitted_pipeline_``, ``best_pipeline_`` and ``ensemble_report_``."""
         start = deadline.elapsed()
         if not any(e.result.ok for e in history):
-            raise AllCandidatesFailedError(_all_failed_message(history))
+            self._fit_unevaluated(X, y, history, seed, sample_weight)
+            self.ensemble_report_ = {"kind": self.ensemble, "used": False, "members": [],
+                                     "reason": "not used: no candidate finished within the time budget",
+                                     "build_time": deadline.elapsed() - start}
+            return
         report: dict[str, Any] = {"kind": self.ensemble, "used": False, "reason": "ensemble=None"}
         # The ensemble (choice and fits) gets at most _BUILD_SHARE of the budget, however much is left.
         build = deadline.sooner(0.0)
@@ -945,6 +952,34 @@ class AutoEstimator(BaseEstimator):
         self.fitted_pipeline_ = single if ensemble is None else ensemble
         report["build_time"] = deadline.elapsed() - start
         self.ensemble_report_ = report
+
+    def _fit_unevaluated(
+        self, X: Any, y: np.ndarray, history: SearchHistory, seed: int, sample_weight: np.ndarray | None
+    ) -> None:
+        """No candidate succeeded: raise, unless the budget merely ended first; then fit the cheapest default.
+
+        When every candidate was cut off by the search deadline (a budget of
+        a few seconds on a busy machine can end before the workers have
+        started), the first default pipeline (a scaled linear model) is fitted
+        on all rows unevaluated, with a :class:`TimeBudgetWarning`, rather
+        than leaving the user with nothing.
+        """
+        cut = all("search deadline" in e.result.error for e in history)
+        fallback = self._fallback_genome
+        if not cut or fallback is None:
+            raise AllCandidatesFailedError(_all_failed_message(history))
+        pipeline = self._compile(fallback, seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            fit_weighted(pipeline, X, y, sample_weight)
+        warnings.warn(
+            f"No candidate pipeline finished within time_budget={self.time_budget} s (starting the workers and "
+            f"the first evaluations took it all); {fallback.key} was fitted on all rows without being "
+            "evaluated. Give a larger time_budget for a search.",
+            TimeBudgetWarning, stacklevel=4,
+        )
+        self.best_candidate_ = fallback.key
+        self.best_pipeline_ = self.fitted_pipeline_ = pipeline
 
     def _fit_ensemble(
         self, X: Any, y: np.ndarray, report: dict[str, Any], single: Any, seed: int,

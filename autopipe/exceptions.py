@@ -11,6 +11,7 @@ __all__ = [
     "SearchInterruptedWarning",
     "SearchSpaceError",
     "StopSearch",
+    "TimeBudgetWarning",
 ]
 
 
@@ -40,6 +41,10 @@ class CandidateFailureWarning(AutopipeWarning):
 
 class SearchInterruptedWarning(AutopipeWarning):
     """The search was interrupted; the best pipeline found so far is used."""
+
+
+class TimeBudgetWarning(AutopipeWarning):
+    """The time budget ended before any candidate was scored: a default pipeline was fitted unevaluated."""
 
 
 class DataQualityWarning(AutopipeWarning):

@@ -16,7 +16,7 @@ from sklearn.utils._param_validation import InvalidParameterError
 
 from autopipe import AutoClassifier, AutoEstimator, AutoRegressor
 from autopipe.exceptions import AllCandidatesFailedError, SearchSpaceError
-from autopipe.testing import assert_same_params
+from autopipe.testing import assert_same_params, make_tiny_classification
 
 
 def test_classification_end_to_end(clf_data, fast):
@@ -335,3 +335,30 @@ def test_the_cheap_linear_starter_is_evaluated_first(cls, first):
               rescore_top=0).fit(X, y)
     keys = [e.genome.key for e in est.history_]
     assert keys[0].startswith(first) and len(keys) == 3
+
+
+def test_a_budget_that_ends_before_any_score_still_gives_a_model(monkeypatch):
+    from autopipe.evaluate import Evaluator, EvaluationResult, Status
+    from autopipe.exceptions import TimeBudgetWarning
+
+    def fake(error, status):
+        def evaluate(self, candidates, on_result=None, **kwargs):
+            results = [EvaluationResult.failed(key, status, error) for key, _ in candidates]
+            for i, r in enumerate(results):
+                if on_result is not None:
+                    on_result(i, r)
+            return results
+        return evaluate
+
+    cut = fake("stopped at the search deadline after 0.5 s", Status.TIMEOUT)
+
+    monkeypatch.setattr(Evaluator, "evaluate", cut)
+    X, y = make_tiny_classification(n_samples=80, random_state=0)
+    with pytest.warns(TimeBudgetWarning, match="LogisticRegression"):
+        est = AutoClassifier(time_budget=None, generations=0, population_size=4, random_state=0).fit(X, y)
+    assert est.best_candidate_.startswith("LogisticRegression(StandardScaler(input)")
+    assert est.predict(X).shape == (80,) and not est.ensemble_report_["used"]
+
+    monkeypatch.setattr(Evaluator, "evaluate", fake("ValueError: nope", Status.ERROR))
+    with pytest.raises(AllCandidatesFailedError, match="nope"):
+        AutoClassifier(time_budget=None, generations=0, population_size=4, random_state=0).fit(X, y)
