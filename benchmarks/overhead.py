@@ -12,7 +12,10 @@ genomes to pipelines, bookkeeping (history, callbacks, leaderboard), starting
 the workers and sending them the data, and the data checks and featurization
 set-up before the search. The workers' side comes from the history: the time
 each evaluation spent in its worker beyond fitting and scoring (cloning,
-slicing rows, returning results). All are given as a share of the fit's wall
+slicing rows, returning results), the share of the workers' time spent on
+candidates with a neural network, and the share the workers were idle
+(waiting at the end of a batch for its slowest candidate, starting, or during
+the final refit in the parent). All are given as a share of the fit's wall
 time; profiling slows the parent's Python, so its shares are upper bounds.
 """
 
@@ -80,6 +83,11 @@ def measure(entry: dict, suite: Path, budget: float, n_jobs: int, seed: int) -> 
     row["worker side, beyond fit and score"] = round(in_worker / n_workers / wall, 4)
     row["overhead"] = round(parent / wall + in_worker / n_workers / wall, 4)
     row["workers busy"] = round(busy / n_workers / wall, 4)
+    # worker time on candidates with a neural network, and workers idle (batch barriers, start-up, refit)
+    nets = sum(e.result.wall_time for e in est.history_ if "NeuralNet" in e.genome.key)
+    row["networks"] = round(nets / n_workers / wall, 4)
+    row["idle"] = round(1 - busy / n_workers / wall, 4)
+    row["timeouts"] = sum(r.status.value == "timeout" for r in results)
     row["final model"] = round(est.ensemble_report_["build_time"] / wall, 4)
     return row
 
@@ -94,8 +102,9 @@ def main() -> None:
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
     labels = [*PARTS, "worker side, beyond fit and score"]
-    print("| data set | evaluations | " + " | ".join(labels) + " | overhead | workers busy | final model |")
-    print("|---|---:|" + "---:|" * (len(labels) + 3))
+    tail = ["overhead", "workers busy", "networks", "idle", "final model"]
+    print("| data set | evaluations | " + " | ".join(labels + tail) + " |")
+    print("|---|---:|" + "---:|" * (len(labels) + len(tail)))
     rows = []
     for entry in load_manifest(args.suite):
         if args.only and entry["name"] not in args.only:
@@ -104,7 +113,7 @@ def main() -> None:
         rows.append(row)
         with args.results.open("a") as fh:
             fh.write(json.dumps(row) + "\n")
-        cells = " | ".join(f"{row[k]:.1%}" for k in [*labels, "overhead", "workers busy", "final model"])
+        cells = " | ".join(f"{row[k]:.1%}" for k in [*labels, *tail])
         print(f"| {row['dataset']} | {row['evaluations']} | {cells} |", flush=True)
     if rows:
         print(f"\nmedian overhead {np.median([r['overhead'] for r in rows]):.1%}, "
