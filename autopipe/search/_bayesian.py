@@ -7,6 +7,7 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
+from .._utils.optuna import import_optuna
 from ..evaluate import EvaluationResult
 from ..genome import Genome
 from ..space import Categorical, Distribution, FloatDistribution, IntDistribution
@@ -17,12 +18,7 @@ _NONE = "none"
 
 
 def _optuna() -> Any:
-    try:
-        import optuna
-    except ImportError as exc:
-        raise ImportError("strategy='bayesian' needs Optuna: pip install 'autopipe[tune]' (or optuna)") from exc
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    return optuna
+    return import_optuna("strategy='bayesian'")
 
 
 def _suggest(trial: Any, name: str, dist: Distribution) -> Any:

@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .._utils.deadline import Deadline
+from .._utils.optuna import import_optuna
 from ..evaluate import EvaluationResult
 from ..genome import Genome, Hyperparameter
 from ..space import Categorical, Distribution, FloatDistribution, IntDistribution
@@ -20,14 +21,7 @@ SAMPLERS = ("tpe", "gp")
 
 
 def _optuna() -> Any:
-    try:
-        import optuna
-    except ImportError as exc:  # pragma: no cover - exercised only without the extra
-        raise ImportError(
-            "Bayesian tuning needs Optuna: pip install 'autopipe[tune]' (or optuna)"
-        ) from exc
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    return optuna
+    return import_optuna("Bayesian tuning")
 
 
 def _to_optuna(dist: Distribution) -> Any:
