@@ -14,8 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import time
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +23,7 @@ from sklearn.metrics import balanced_accuracy_score, r2_score
 import autopipe
 from autopipe import AutoEstimator
 
-from suite import DEFAULT_SUITE, load_manifest, load_split
+from suite import DEFAULT_SUITE, fit_quietly, load_manifest, load_split
 
 RESULTS = Path(__file__).resolve().parent / "results" / "budget.jsonl"
 
@@ -41,11 +39,7 @@ def run_one(
         # the search optimizes the metric the held-out rows are scored with
         scoring="balanced_accuracy" if entry["task"] == "classification" else "r2",
     )
-    start = time.monotonic()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        est.fit(X_train, y_train)
-    wall = time.monotonic() - start
+    wall = fit_quietly(est, X_train, y_train)
     score = metric(y_test, est.predict(X_test))
     # the single best pipeline of the same search, for a comparison free of search-to-search noise
     single = score if est.best_pipeline_ is est.fitted_pipeline_ else metric(y_test, est.best_pipeline_.predict(X_test))

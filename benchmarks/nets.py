@@ -41,7 +41,7 @@ from autopipe.evaluate import Evaluator
 from autopipe.space._registry import registry_by_name
 from autopipe.space.nets import zero_cost_score
 
-from suite import DEFAULT_SUITE, load_manifest, load_split
+from suite import DEFAULT_SUITE, fit_quietly, held_out_score, load_manifest, load_split
 
 RESULTS = Path(__file__).resolve().parent / "results" / "nets.jsonl"
 
@@ -105,13 +105,8 @@ def presets(args: argparse.Namespace) -> Iterator[dict]:
             est = AutoEstimator(time_budget=args.budget, n_jobs=args.n_jobs, random_state=args.seed,
                                 task=entry["task"], search_space=preset,
                                 scoring="balanced_accuracy" if clf else "r2")
-            start = time.monotonic()
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                est.fit(X_train, y_train)
-            wall = time.monotonic() - start
-            pred = est.predict(X_test)
-            score = balanced_accuracy_score(y_test, pred) if clf else r2_score(y_test, pred)
+            wall = fit_quietly(est, X_train, y_train)
+            score = held_out_score(entry["task"], y_test, est.predict(X_test))
             nets = [e.result for e in est.history_ if "NeuralNet" in e.genome.key]
             ok_nets = [r for r in nets if r.ok]
             row = {

@@ -26,17 +26,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
-import warnings
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-from sklearn.metrics import balanced_accuracy_score, r2_score
-
 from autopipe import AutoEstimator
 
-from suite import DEFAULT_SUITE, load_manifest, load_split
+from suite import DEFAULT_SUITE, fit_quietly, held_out_score, load_manifest, load_split
 
 RESULTS = Path(__file__).resolve().parent / "results" / "strategies.jsonl"
 VARIANTS = ["evolution", "regularized-evolution", "random", "bayesian", "reinforce", "surrogate-evolution",
@@ -50,13 +46,8 @@ def fit_one(entry: dict, suite: Path, variant: str, budget: float, seed: int, n_
     est = AutoEstimator(task=entry["task"], time_budget=budget, n_jobs=n_jobs, random_state=seed,
                         strategy=strategy, tune_share=float(share or 0.0),
                         scoring="balanced_accuracy" if is_clf else "r2")
-    start = time.monotonic()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        est.fit(X_train, y_train)
-    wall = time.monotonic() - start
-    pred = est.predict(X_test)
-    score = balanced_accuracy_score(y_test, pred) if is_clf else r2_score(y_test, pred)
+    wall = fit_quietly(est, X_train, y_train)
+    score = held_out_score(entry["task"], y_test, est.predict(X_test))
     curve, best = [], -np.inf
     for e in sorted(est.history_, key=lambda e: e.elapsed):
         if e.result.ok and e.result.fidelity == 1.0 and e.result.score > best:
