@@ -3,11 +3,11 @@
 Usage::
 
     python benchmarks/strategies.py run --budgets 30 60 120 --seeds 0 1 --n-jobs 2 [--only adult titanic]
-        [--strategies evolution random ...] [--results results/strategies.jsonl]
+        [--strategies evolution random ...] [--results results/strategies.jsonl] [--skip other.jsonl]
     python benchmarks/strategies.py table results/strategies.jsonl [--plot results/strategies.png]
     python benchmarks/strategies.py surrogate results/strategies.jsonl
 
-``run`` fits ``AutoEstimator(strategy=..., time_budget=..., n_jobs=...)`` for
+``run`` (resumable: a run already in the results file is skipped) fits ``AutoEstimator(strategy=..., time_budget=..., n_jobs=...)`` for
 every data set, seed, budget and variant (a strategy name, or
 ``evolution+tune0.2``: the default strategy with ``tune_share=0.2``) on the
 75/25 split of ``compare.py``, and appends one JSON line per fit: the
@@ -82,10 +82,13 @@ def _surrogate_tau(est: AutoEstimator) -> float | None:
 
 def run(args: argparse.Namespace) -> None:
     entries = [e for e in load_manifest(args.suite) if not args.only or e["name"] in args.only]
+    done = {(r["dataset"], r["variant"], r["budget"], r["seed"]) for r in _load([args.results, *args.skip])}
     for budget in args.budgets:
         for entry in entries:
             for seed in args.seeds:
                 for variant in args.strategies:
+                    if (entry["name"], variant, budget, seed) in done:
+                        continue
                     row = fit_one(entry, args.suite, variant, budget, seed, args.n_jobs)
                     with args.results.open("a") as fh:
                         fh.write(json.dumps(row) + "\n")
@@ -97,6 +100,8 @@ def run(args: argparse.Namespace) -> None:
 def _load(paths: list[Path]) -> list[dict]:
     rows = {}
     for path in paths:
+        if not path.exists():
+            continue
         for line in path.read_text().splitlines():
             r = json.loads(line)
             rows[(r["dataset"], r["variant"], r["budget"], r["seed"])] = r
@@ -196,6 +201,8 @@ def main() -> None:
     p.add_argument("--only", nargs="*")
     p.add_argument("--strategies", nargs="+", default=VARIANTS)
     p.add_argument("--results", type=Path, default=RESULTS)
+    p.add_argument("--skip", type=Path, nargs="*", default=[],
+                   help="other result files whose runs are not repeated (runs already in --results never are)")
     for name in ("table", "surrogate"):
         q = sub.add_parser(name)
         q.add_argument("files", type=Path, nargs="+")
