@@ -62,7 +62,7 @@ from .search import (
     summarize_failures,
 )
 from .space import SearchSpace, build_space
-from .tune import StructureTuner, make_pruner, tune
+from .tune import TuneDuringSearch, TuningSchedule
 from .space.nets import check_device, set_device
 
 # Strong, cheap pipelines put in generation 0 so that the search never does
@@ -207,12 +207,15 @@ class AutoEstimator(BaseEstimator):
         column shows the fraction of rows each score was measured on; only
         full-fidelity scores compete for the final model.
     tune_share : float, default=0.0
-        Share of ``time_budget`` kept, after the genetic search, for Bayesian
-        tuning (Optuna) of the hyperparameters of the three best distinct
-        pipeline structures, through the same workers, time limits and
-        successive halving (a pruner stops weak trials on the lower rungs).
-        Without a time budget, 10 trials per structure. 0 turns it off.
-        Needs ``optuna`` (``pip install 'autopipe[tune]'``).
+        Share of ``time_budget`` that goes to Bayesian tuning (Optuna) of the
+        hyperparameters of the three best distinct pipeline structures,
+        through the same workers, time limits and successive halving (a
+        pruner stops weak trials on the lower rungs). During the search,
+        rounds of trials after each generation keep tuning at this share of
+        the time so far, and the tuned pipelines join the strategy's
+        population; the rest of the share is spent after the search. Without
+        a time budget, 10 trials per structure after the search. 0 turns it
+        off. Needs ``optuna`` (``pip install 'autopipe[tune]'``).
     tune_sampler : {"tpe", "gp"}, default="tpe"
         Optuna's sampler for tuning: tree-structured Parzen estimator or
         Gaussian process.
@@ -230,8 +233,10 @@ class AutoEstimator(BaseEstimator):
         be refitted in time, the next that can; ``best_candidate_`` names it).
     tuning_report_ : dict or None
         With ``tune_share``: the structures tuned (``"structures"``), the
-        trials (``"trials"``) and the best full-fidelity score before and
-        after (``"best_before"``, ``"best_after"``); else None.
+        trials (``"trials"``), rounds and seconds, how many trials beat the
+        best score of their moment (``"improvements"``), and the best
+        full-fidelity score when tuning began and at the end
+        (``"best_before"``, ``"best_after"``); else None.
     n_splits_ : int
         Number of folds each full-fidelity candidate was scored on.
     fidelities_ : tuple of float
@@ -445,12 +450,14 @@ class AutoEstimator(BaseEstimator):
                 check_splits=self._check_splits(X, y, seed, groups), gpu_lanes=self.gpu_lanes,
             )
             with evaluator:
-                state = self._search(
+                state, schedule = self._search(
                     evaluator, space, rng, seed, deadline, history, fingerprint, user_starters
                 )
                 self.tuning_report_ = None
-                if self.tune_share and not state.interrupted:
-                    self.tuning_report_ = self._tune(evaluator, state, deadline, seed)
+                if schedule is not None:
+                    if not state.interrupted:
+                        self._tune(schedule, evaluator, state, deadline)
+                    self.tuning_report_ = schedule.report()
                 state.history.clear_checks()
                 if not state.interrupted:
                     self._rescore_best(evaluator, state.history, deadline, seed)
@@ -801,7 +808,7 @@ class AutoEstimator(BaseEstimator):
     def _search(
         self, evaluator: Evaluator, space: SearchSpace, rng: np.random.Generator, seed: int,
         deadline: Deadline, history: SearchHistory, fingerprint: str, user_starters: list[Genome],
-    ) -> SearchState:
+    ) -> tuple[SearchState, TuningSchedule | None]:
         starters = user_starters + [
             Genome.from_steps(space, s) for s in _STARTERS[self.task_] if all(n in space for n in s)
         ]
@@ -811,9 +818,11 @@ class AutoEstimator(BaseEstimator):
         self._fallback_genome = defaults[0] if defaults else (starters[0] if starters else None)
         generation = 1 + max((e.generation for e in history), default=-1)
         state = SearchState(history, deadline, self.time_budget, generation=generation, first_generation=generation)
+        schedule = self._tuning_schedule(evaluator, state, seed) if self.tune_share else None
 
         def evaluate(genomes: Any, on_result: Any) -> list[Any]:
-            keep = self._final_reserve(history) + self._rescore_reserve(history, evaluator) + self._tune_reserve(history)
+            keep = self._final_reserve(history) + self._rescore_reserve(history, evaluator) \
+                + self._tune_reserve(history, schedule)
             state.deadline = deadline.sooner(keep)
             if state.deadline.expired():
                 return [None] * len(genomes)
@@ -823,55 +832,38 @@ class AutoEstimator(BaseEstimator):
                                           on_result=on_result, promote=promote)
             return evaluator.evaluate(candidates, deadline=state.deadline, on_result=on_result)
 
+        strategy = self._make_strategy()
         callbacks: list[SearchCallback] = []
+        if schedule is not None and self.time_budget:
+            callbacks.append(TuneDuringSearch(schedule, strategy, self.tune_share))
         if self.early_stop is not None:
             callbacks.append(EarlyStopping(self.early_stop))
         if self.checkpoint is not None:
             callbacks.append(CheckpointCallback(self.checkpoint, fingerprint, seed))
         if self.verbose >= 1:
             callbacks.append(ProgressCallback(self.generations))
-        return run_search(
-            self._make_strategy(), context, evaluate, state,
+        state = run_search(
+            strategy, context, evaluate, state,
             population_size=self.population_size,
             offspring_size=self.offspring_size or self.population_size,
             generations=self.generations, callbacks=callbacks,
         )
+        return state, schedule
 
-    def _tune_reserve(self, history: SearchHistory) -> float:
-        """Seconds the genetic search leaves for Bayesian tuning (none until a candidate succeeded)."""
-        if not self.tune_share or not self.time_budget or history.best() is None:
-            return 0.0
-        return self.tune_share * self.time_budget
+    def _tune_reserve(self, history: SearchHistory, schedule: TuningSchedule | None) -> float:
+        """Seconds the search leaves for tuning after it: the share of the budget not yet spent tuning.
 
-    def _tune(self, evaluator: Evaluator, state: SearchState, deadline: Deadline, seed: int) -> dict[str, Any]:
-        """Refine the best distinct pipeline structures' hyperparameters with Optuna, through the evaluator.
-
-        The ``_TUNE_STRUCTURES`` best structures (operators and their
-        arrangement) that have hyperparameters are tuned in turn, seeded with
-        every score the search measured for them, in batches of one trial per
-        worker; with successive halving, trials start on the lowest rung and
-        a successive-halving pruner stops the weak ones. Trials are recorded
-        in the history as one more generation.
+        None until a candidate succeeded (there is nothing to tune before).
         """
-        history = state.history
-        done = [e for e in history.ranked() if e.result.ok]
-        known = [(e.genome, e.result.score) for e in done]
-        tuners: list[Any] = []
-        structures: set[tuple[str, ...]] = set()
-        for entry in done:
-            structure = StructureTuner.structure(entry.genome)
-            if structure in structures or not entry.genome.hyperparameters():
-                continue
-            structures.add(structure)
-            tuners.append(StructureTuner(entry.genome, sampler=self.tune_sampler, seed=seed + len(tuners),
-                                         known=known, pruner=make_pruner(self.fidelities_)))
-            if len(tuners) == _TUNE_STRUCTURES:
-                break
-        before = history.best_score()
-        end = deadline.sooner(self._final_reserve(history) + self._rescore_reserve(history, evaluator))
-        state.generation += 1
+        if schedule is None or not self.time_budget or history.best() is None:
+            return 0.0
+        return max(0.0, self.tune_share * self.time_budget - schedule.seconds_)
 
-        def evaluate(genomes: Any, fidelity: float) -> list[Any]:
+    def _tuning_schedule(self, evaluator: Evaluator, state: SearchState, seed: int) -> TuningSchedule:
+        """Optuna studies over the best structures, whose trials go through the evaluator into the history."""
+        history = state.history
+
+        def evaluate(genomes: Any, fidelity: float, deadline: Deadline) -> list[Any]:
             results: list[Any] = [None] * len(genomes)
             todo = []
             for i, genome in enumerate(genomes):
@@ -885,22 +877,24 @@ class AutoEstimator(BaseEstimator):
                 history.add(genomes[todo[j]], result, state.generation, deadline.elapsed())
 
             candidates = [(genomes[i].key, self._compile(genomes[i], seed)) for i in todo]
-            for i, result in zip(todo, evaluator.evaluate(candidates, deadline=end, fidelity=fidelity,
+            for i, result in zip(todo, evaluator.evaluate(candidates, deadline=deadline, fidelity=fidelity,
                                                           on_result=on_result)):
                 results[i] = result
             return results
 
-        def previous(genome: Genome) -> Any:
-            entry = history.get(genome.key)
-            return None if entry is None else entry.result
+        return TuningSchedule(history, evaluate, rungs=self.fidelities_, batch_size=evaluator.n_workers,
+                              sampler=self.tune_sampler, structures=_TUNE_STRUCTURES, seed=seed)
 
-        trials = tune(tuners, evaluate, rungs=self.fidelities_, batch_size=evaluator.n_workers, deadline=end,
-                      known=previous, max_trials=None if self.time_budget else _TUNE_TRIALS * len(tuners))
-        report = {"structures": [t.genome.key for t in tuners], "trials": trials, "best_before": before,
-                  "best_after": history.best_score()}
-        logger.info("tuning: %d trials over %d structures, best score %.4f -> %.4f", trials, len(tuners),
-                    before, report["best_after"])
-        return report
+    def _tune(self, schedule: TuningSchedule, evaluator: Evaluator, state: SearchState, deadline: Deadline) -> None:
+        """The tuning round after the search: the rest of the tuning share (``_TUNE_TRIALS`` per structure
+        without a time budget), its trials recorded as one more generation."""
+        end = deadline.sooner(self._final_reserve(state.history) + self._rescore_reserve(state.history, evaluator))
+        state.generation += 1
+        max_trials = None if self.time_budget else _TUNE_TRIALS * len(schedule.pick())
+        schedule.run(end, max_trials=max_trials)
+        logger.info("tuning: %d trials in %d rounds, %d improvements, best score %.4f -> %.4f",
+                    schedule.trials_, schedule.rounds_, schedule.improvements_, schedule.best_before_,
+                    state.history.best_score())
 
     def _user_starters(self, space: SearchSpace) -> list[Genome]:
         genomes = []

@@ -3,5 +3,7 @@
 from __future__ import annotations
 
 from ._optuna import SAMPLERS, StructureTuner, make_pruner, make_sampler, resource, tune
+from ._schedule import TuneDuringSearch, TuningSchedule
 
-__all__ = ["SAMPLERS", "StructureTuner", "make_pruner", "make_sampler", "resource", "tune"]
+__all__ = ["SAMPLERS", "StructureTuner", "TuneDuringSearch", "TuningSchedule", "make_pruner", "make_sampler",
+           "resource", "tune"]

@@ -89,13 +89,24 @@ class StructureTuner:
         self.slots = genome.hyperparameters()
         self.distributions = {h.slot: _to_optuna(h.distribution) for h in self.slots}
         self.study = optuna.create_study(direction="maximize", sampler=make_sampler(sampler, seed), pruner=pruner)
-        structure = self.structure(genome)
+        self._seen: set[str] = set()
+        self.learn(known)
+
+    def learn(self, known: Sequence[tuple[Genome, float]]) -> int:
+        """Add the scores of this structure not seen before as completed trials; returns how many."""
+        optuna = _optuna()
+        structure = self.structure(self.genome)
+        added = 0
         for other, score in known:
-            if self.structure(other) == structure:
-                values = {h.slot: _to_internal(h, h.value) for h in other.hyperparameters()}
-                if set(values) == set(self.distributions):
-                    self.study.add_trial(optuna.trial.create_trial(
-                        params=values, distributions=self.distributions, value=float(score)))
+            if other.key in self._seen or self.structure(other) != structure:
+                continue
+            values = {h.slot: _to_internal(h, h.value) for h in other.hyperparameters()}
+            if set(values) == set(self.distributions):
+                self._seen.add(other.key)
+                self.study.add_trial(optuna.trial.create_trial(
+                    params=values, distributions=self.distributions, value=float(score)))
+                added += 1
+        return added
 
     @staticmethod
     def structure(genome: Genome) -> tuple[str, ...]:
@@ -111,7 +122,9 @@ class StructureTuner:
         """A new trial and the pipeline it proposes."""
         trial = self.study.ask(self.distributions)
         values = {h.slot: _from_internal(h, trial.params[h.slot]) for h in self.slots}
-        return trial, self.genome.with_values(values)
+        genome = self.genome.with_values(values)
+        self._seen.add(genome.key)
+        return trial, genome
 
     def tell(self, trial: Any, result: EvaluationResult | None, *, pruned: bool = False) -> None:
         """Record a trial's full-fidelity result (or that it failed or was pruned)."""
@@ -156,6 +169,7 @@ def tune(
     deadline: Deadline | None = None,
     known: Callable[[Genome], EvaluationResult | None] | None = None,
     max_trials: int | None = None,
+    max_batches: int | None = None,
 ) -> int:
     """Refine several structures at once until ``deadline``: batches of trials, round robin.
 
@@ -166,14 +180,16 @@ def tune(
     Hyperband) stops the trials that fall behind, and the others go on to the
     next rung. ``known(genome)`` returns a full-fidelity result measured
     before (the trial is told it without evaluating again). ``max_trials``
-    ends the tuning after that many trials (all tuners together).
+    ends the tuning after that many trials (all tuners together),
+    ``max_batches`` after that many evaluated batches.
 
     Returns the number of trials told.
     """
     deadline = deadline or Deadline(None)
-    told = 0
+    told = batches = 0
     turn = 0
-    while tuners and not deadline.expired() and (max_trials is None or told < max_trials):
+    while tuners and not deadline.expired() and (max_trials is None or told < max_trials) \
+            and (max_batches is None or batches < max_batches):
         batch: list[tuple[StructureTuner, Any, Genome]] = []
         for _ in range(batch_size * 3):  # a few more tries when proposals were seen before
             if len(batch) == batch_size:
@@ -192,6 +208,7 @@ def tune(
                 batch.append((tuner, trial, genome))
         if not batch:
             continue
+        batches += 1
         alive = batch
         for fidelity in rungs:
             if not alive or deadline.expired():
