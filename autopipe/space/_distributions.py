@@ -363,6 +363,10 @@ class FloatDistribution(Distribution):
     def _finish(self, value: float) -> float:
         return min(self.high, max(self.low, _round_sig(float(value))))
 
+    def snap(self, value: float) -> float:
+        """``value`` as this distribution draws its values: rounded to 4 significant digits, within bounds."""
+        return self._finish(value)
+
     def sample(self, rng: np.random.Generator) -> float:
         """Draw a float, uniformly or log-uniformly (see :meth:`Distribution.sample`)."""
         if self.log:

@@ -44,7 +44,12 @@ def _to_internal(h: Hyperparameter, value: Any) -> Any:
 
 
 def _from_internal(h: Hyperparameter, value: Any) -> Any:
-    return h.distribution.choices[int(value)] if isinstance(h.distribution, Categorical) else value
+    if isinstance(h.distribution, Categorical):
+        return h.distribution.choices[int(value)]
+    if isinstance(h.distribution, FloatDistribution):
+        # the precision the search's own values have, so that near-identical trials share one key
+        return h.distribution.snap(value)
+    return value
 
 
 def make_sampler(name: str, seed: int) -> Any:

@@ -132,3 +132,12 @@ def test_tuning_takes_its_share_of_the_budget_with_the_gp_sampler():
                          ensemble=None, random_state=0, n_jobs=2).fit(X, y)
     assert est.tuning_report_["trials"] > 0
     assert est.fit_time_ <= 12 * 1.1 + 2
+
+
+def test_float_trials_have_the_precision_of_the_search_space():
+    tuner = StructureTuner(_lr(), seed=0)
+    for _ in range(3):
+        trial, genome = tuner.ask()
+        c = next(h.value for h in genome.hyperparameters() if h.param == "C")
+        assert c == float(f"{c:.4g}")
+        tuner.tell(trial, EvaluationResult(key=genome.key, status=Status.OK, score=_score(genome)))
