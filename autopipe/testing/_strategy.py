@@ -47,7 +47,8 @@ def check_strategy(make_strategy: Callable[[], object], space: str | dict = "lig
 
     Checks that it respects ``n``, never proposes an evaluated or duplicate
     candidate, is deterministic for a seed, survives a batch where every
-    candidate failed, can be pickled mid-run, and works in a tiny space.
+    candidate failed, takes results of pipelines it did not propose (tuning
+    rounds tell it theirs), can be pickled mid-run, and works in a tiny space.
 
     Parameters
     ----------
@@ -78,6 +79,17 @@ def check_strategy(make_strategy: Callable[[], object], space: str | dict = "lig
             history.add(g, r, 0, 0.0)
         strategy.tell(batch, results)  # type: ignore[attr-defined]
     assert strategy.ask(4), "no candidates after an all-failed batch"  # type: ignore[attr-defined]
+
+    other = make_strategy()
+    other.setup(SearchContext(build_space(space, "regression"), np.random.default_rng(99), SearchHistory()))  # type: ignore[attr-defined]
+    foreign = [g for g in other.ask(3) if g.key not in history]  # type: ignore[attr-defined]
+    results = _fake_results(foreign)
+    for g, r in zip(foreign, results):
+        history.add(g, r, 1, 0.0)
+    strategy.tell(foreign, results)  # type: ignore[attr-defined]
+    after = strategy.ask(4)  # type: ignore[attr-defined]
+    assert after, "no candidates after being told pipelines it did not propose"
+    assert not {g.key for g in after} & {g.key for g in foreign}, "proposed a pipeline it was told about"
 
     clone = pickle.loads(pickle.dumps(strategy))
     assert [g.key for g in clone.ask(3)] == [g.key for g in strategy.ask(3)], "pickled copy diverges"
