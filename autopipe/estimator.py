@@ -123,16 +123,17 @@ class AutoEstimator(BaseEstimator):
     search_space : str or dict, default="default"
         A preset name (``"default"``, ``"light"``) or a dict of operators in the
         shape :func:`autopipe.space.get_preset` returns.
-    strategy : str or SearchStrategy, default="evolution"
-        ``"evolution"`` (NSGA-II genetic programming),
-        ``"regularized-evolution"`` (aging evolution,
-        :class:`~autopipe.search.RegularizedEvolutionStrategy`), ``"random"``
+    strategy : str or SearchStrategy, default="surrogate-evolution"
+        ``"surrogate-evolution"`` (NSGA-II genetic programming whose
+        offspring a performance predictor trained on the history screens,
+        ``EvolutionStrategy(surrogate=True)``; the default, chosen from the
+        strategy benchmark), ``"evolution"`` (the same without the
+        predictor), ``"regularized-evolution"`` (aging evolution,
+        :class:`~autopipe.search.RegularizedEvolutionStrategy`), ``"random"``,
         ``"grid"`` (every pipeline of a small, finite space,
         :class:`~autopipe.search.GridStrategy`), ``"bayesian"`` (Optuna's TPE
         over a flattened, conditional space of chains,
-        :class:`~autopipe.search.BayesianStrategy`), ``"surrogate-evolution"``
-        (the genetic search with a performance predictor screening its
-        offspring, ``EvolutionStrategy(surrogate=True)``), ``"reinforce"`` (a
+        :class:`~autopipe.search.BayesianStrategy`), ``"reinforce"`` (a
         controller trained by policy gradient,
         :class:`~autopipe.search.ReinforceStrategy`), or a strategy object such as
         :class:`~autopipe.search.RandomStrategy`.
@@ -339,7 +340,7 @@ class AutoEstimator(BaseEstimator):
         mutation_rate: float = 0.9,
         crossover_rate: float = 0.1,
         search_space: Any = "default",
-        strategy: Any = "evolution",
+        strategy: Any = "surrogate-evolution",
         max_eval_time: float | None = None,
         early_stop: int | None = None,
         n_jobs: int | None = None,

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import warnings
 from collections import defaultdict
 from pathlib import Path
 
@@ -158,7 +159,9 @@ def _plot(rows: list[dict], path: Path) -> None:
                 if len(t):
                     curves.append(np.interp(grid, t, y, left=np.nan))
             if curves:
-                ax.plot(grid, np.nanmedian(np.array(curves), axis=0), label=v)
+                with np.errstate(all="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)  # no curve has started yet at the left edge
+                    ax.plot(grid, np.nanmedian(np.array(curves), axis=0), label=v)
         ax.set_title(f"{budget:g} s")
         ax.set_xlabel("share of the budget")
         ax.set_ylabel("best validation score - best of all (median)")

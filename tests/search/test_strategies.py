@@ -345,3 +345,14 @@ def test_reinforce_learns_to_write_short_pipelines(torch_controller, monkeypatch
     last = np.mean([1 / e.result.score for e in ctx.history if e.generation >= 12])
     assert last < first
     assert strategy.baseline_ is not None
+
+
+def test_the_default_strategy_is_evolution_with_surrogate_screening():
+    from autopipe import AutoClassifier, AutoRegressor
+    from autopipe.search import EvolutionStrategy
+
+    for est in (AutoClassifier(), AutoRegressor()):
+        strategy = est._make_strategy()
+        assert isinstance(strategy, EvolutionStrategy) and strategy.surrogate
+    plain = AutoClassifier(strategy="evolution")._make_strategy()
+    assert isinstance(plain, EvolutionStrategy) and not plain.surrogate
