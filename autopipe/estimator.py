@@ -891,8 +891,7 @@ class AutoEstimator(BaseEstimator):
         without a time budget), its trials recorded as one more generation."""
         end = deadline.sooner(self._final_reserve(state.history) + self._rescore_reserve(state.history, evaluator))
         state.generation += 1
-        max_trials = None if self.time_budget else _TUNE_TRIALS * len(schedule.pick())
-        schedule.run(end, max_trials=max_trials)
+        schedule.run(end, trials_per_structure=None if self.time_budget else _TUNE_TRIALS)
         logger.info("tuning: %d trials in %d rounds, %d improvements, best score %.4f -> %.4f",
                     schedule.trials_, schedule.rounds_, schedule.improvements_, schedule.best_before_,
                     state.history.best_score())

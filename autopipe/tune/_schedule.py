@@ -105,22 +105,16 @@ class TuningSchedule:
                 break
         return picked
 
-    def run(self, deadline: Deadline, *, evaluation_deadline: Deadline | None = None,
-            max_trials: int | None = None, max_batches: int | None = None) -> list[tuple[Genome, EvaluationResult]]:
-        """One round: batches of trials until ``deadline``, ``max_trials`` or ``max_batches``.
-
-        ``evaluation_deadline`` (default ``deadline``) is when running
-        evaluations are stopped; a round between generations starts its last
-        batch before ``deadline`` but lets it finish before the search's own
-        deadline. Returns the trials scored on all rows, with their results.
-        """
+    def run(self, deadline: Deadline, *, trials_per_structure: int | None = None,
+            max_batches: int | None = None) -> list[tuple[Genome, EvaluationResult]]:
+        """One round: batches of trials until ``deadline``, ``max_batches``, or ``trials_per_structure``
+        trials for each structure picked. Returns the trials scored on all rows, with their results."""
         start = time.monotonic()
-        stop = evaluation_deadline or deadline
         full: list[tuple[Genome, EvaluationResult]] = []
 
         def evaluate(genomes: Sequence[Genome], fidelity: float) -> list[EvaluationResult | None]:
             best = self.history.best_score()
-            results = self.evaluate(genomes, fidelity, stop)
+            results = self.evaluate(genomes, fidelity, deadline)
             if fidelity >= self.rungs[-1]:
                 full.extend((g, r) for g, r in zip(genomes, results) if r is not None)
                 self.improvements_ += sum(r is not None and r.ok and r.score > best for r in results)
@@ -134,6 +128,7 @@ class TuningSchedule:
             self.best_before_ = self.history.best_score()
         tuners = self.pick()
         if tuners:
+            max_trials = None if trials_per_structure is None else trials_per_structure * len(tuners)
             self.trials_ += tune(tuners, evaluate, rungs=self.rungs, batch_size=self.batch_size, deadline=deadline,
                                  known=previous, max_trials=max_trials, max_batches=max_batches)
             self.rounds_ += 1
