@@ -9,7 +9,7 @@ Usage::
 
 ``run`` (resumable: a run already in the results file is skipped) fits ``AutoEstimator(strategy=..., time_budget=..., n_jobs=...)`` for
 every data set, seed, budget and variant (a strategy name, or
-``evolution+tune0.2``: the default strategy with ``tune_share=0.2``) on the
+``evolution+tune0.2``: that strategy with ``tune_share=0.2``) on the
 75/25 split of ``compare.py``, and appends one JSON line per fit: the
 held-out score, the anytime curve (elapsed seconds and best full-fidelity
 validation score after each evaluation) and, for ``surrogate-evolution``,
@@ -17,7 +17,9 @@ the surrogate's Kendall tau against the true scores of the candidates it had
 not seen when it was last refitted. ``table`` prints, per budget, each
 variant's mean held-out score and mean rank, and plots the anytime curves
 (median over data sets of the best validation score relative to each data
-set's best, against the share of the budget). ``surrogate`` prints how many
+set's best, against the share of the budget) and, over all budgets, each
+strategy paired with plain evolution and each tuning share with its strategy
+untuned (wins/losses, Wilcoxon signed-rank p). ``surrogate`` prints how many
 evaluations surrogate-assisted evolution needed to reach the validation score
 plain evolution reached at 60 s.
 """
@@ -37,7 +39,7 @@ from suite import DEFAULT_SUITE, fit_quietly, held_out_score, load_manifest, loa
 
 RESULTS = Path(__file__).resolve().parent / "results" / "strategies.jsonl"
 VARIANTS = ["evolution", "regularized-evolution", "random", "bayesian", "reinforce", "surrogate-evolution",
-            "evolution+tune0.1", "evolution+tune0.2", "evolution+tune0.4"]
+            "evolution+tune0.1", "evolution+tune0.2", "evolution+tune0.4", "surrogate-evolution+tune0.2"]
 
 
 def fit_one(entry: dict, suite: Path, variant: str, budget: float, seed: int, n_jobs: int) -> dict:
@@ -111,18 +113,15 @@ def _load(paths: list[Path]) -> list[dict]:
 
 def table(args: argparse.Namespace) -> None:
     rows = _load(args.files)
+    cells = []  # (budget, data set, seed, {variant: held-out score}) where every variant of that budget ran
     for budget in sorted({r["budget"] for r in rows}):
         sub = [r for r in rows if r["budget"] == budget]
         variants = [v for v in VARIANTS if any(r["variant"] == v for r in sub)]
         by = {(r["dataset"], r["seed"], r["variant"]): r for r in sub}
         pairs = sorted({(r["dataset"], r["seed"]) for r in sub if all((r["dataset"], r["seed"], v) in by
                                                                        for v in variants)})
-        ranks = defaultdict(list)
-        for d, s in pairs:
-            vals = {v: by[(d, s, v)]["test_score"] for v in variants}
-            order = sorted(vals.values(), reverse=True)
-            for v, x in vals.items():
-                ranks[v].append(np.mean([i + 1 for i, o in enumerate(order) if o == x]))
+        cells += [(budget, d, s, {v: by[(d, s, v)]["test_score"] for v in variants}) for d, s in pairs]
+        ranks = _ranks([c[3] for c in cells if c[0] == budget])
         print(f"\n### {budget:g} s ({len(pairs)} data set x seed pairs)\n")
         print("| strategy | mean held-out score | mean rank | evaluations (median) |")
         print("|---|---:|---:|---:|")
@@ -130,8 +129,52 @@ def table(args: argparse.Namespace) -> None:
             scores = [by[(d, s, v)]["test_score"] for d, s in pairs]
             evals = [by[(d, s, v)]["evaluations"] for d, s in pairs]
             print(f"| {v} | {np.mean(scores):.4f} | {np.mean(ranks[v]):.2f} | {np.median(evals):.0f} |")
+    _overall(cells)
     if args.plot:
         _plot(rows, args.plot)
+
+
+def _ranks(cells: list[dict]) -> dict[str, list[float]]:
+    """Each variant's rank (1 = best held-out score, ties share the mean rank) in every cell."""
+    ranks = defaultdict(list)
+    for vals in cells:
+        order = sorted(vals.values(), reverse=True)
+        for v, x in vals.items():
+            ranks[v].append(np.mean([i + 1 for i, o in enumerate(order) if o == x]))
+    return ranks
+
+
+def _overall(cells: list) -> None:
+    """All budgets together: mean rank over the variants every budget has, and each one paired with its base.
+
+    The pairing is what the defaults are chosen from: a strategy against plain
+    evolution, a tuning share against the same strategy without tuning (mean
+    difference, wins/ties/losses, and the two-sided Wilcoxon signed-rank
+    p-value over the data set x seed x budget cells both ran).
+    """
+    if len({c[0] for c in cells}) < 2:
+        return
+    common = [v for v in VARIANTS if all(v in c[3] for c in cells)]
+    ranks = _ranks([{v: c[3][v] for v in common} for c in cells])
+    print(f"\n### all budgets ({len(cells)} budget x data set x seed cells)\n")
+    print("| strategy | mean rank | vs. | mean difference | wins / ties / losses | Wilcoxon p |")
+    print("|---|---:|---|---:|---:|---:|")
+    for v in sorted(common, key=lambda v: np.mean(ranks[v])):
+        base = v.partition("+tune")[0] if "+tune" in v else "evolution"
+        if base == v or base not in common:
+            print(f"| {v} | {np.mean(ranks[v]):.2f} | | | | |")
+            continue
+        print(f"| {v} | {np.mean(ranks[v]):.2f} | {base} | {_paired(cells, v, base)} |")
+    first, second = sorted(common, key=lambda v: np.mean(ranks[v]))[:2]
+    print(f"\nfirst against second: {first} vs. {second}: {_paired(cells, first, second).replace(' | ', '; ')}")
+
+
+def _paired(cells: list, v: str, base: str) -> str:
+    from scipy.stats import wilcoxon
+
+    diff = np.array([c[3][v] - c[3][base] for c in cells])
+    p = wilcoxon(diff).pvalue if np.any(diff != 0) else 1.0
+    return f"{diff.mean():+.4f} | {(diff > 0).sum()} / {(diff == 0).sum()} / {(diff < 0).sum()} | {p:.3f}"
 
 
 def _plot(rows: list[dict], path: Path) -> None:
