@@ -211,7 +211,8 @@ class AutoEstimator(BaseEstimator):
         Share of ``time_budget`` that goes to Bayesian tuning (Optuna) of the
         hyperparameters of the three best distinct pipeline structures,
         through the same workers, time limits and successive halving (a
-        pruner stops weak trials on the lower rungs). During the search,
+        pruner stops weak trials on the lower rungs: fewer rows, or, for a
+        network, 1/9 and 1/3 of its epochs on all rows). During the search,
         rounds of trials after each generation keep tuning at this share of
         the time so far, and the tuned pipelines join the strategy's
         population; the rest of the share is spent after the search. Without
@@ -220,6 +221,10 @@ class AutoEstimator(BaseEstimator):
     tune_sampler : {"tpe", "gp"}, default="tpe"
         Optuna's sampler for tuning: tree-structured Parzen estimator or
         Gaussian process.
+    tune_pruner : {"halving", "hyperband"}, default="halving"
+        Optuna's pruner over the tuning rungs: successive halving (each rung
+        keeps the best third) or Hyperband (several halving brackets of
+        different aggressiveness).
 
     Attributes
     ----------
@@ -234,7 +239,8 @@ class AutoEstimator(BaseEstimator):
         be refitted in time, the next that can; ``best_candidate_`` names it).
     tuning_report_ : dict or None
         With ``tune_share``: the structures tuned (``"structures"``), the
-        trials (``"trials"``), rounds and seconds, how many trials beat the
+        trials (``"trials"``) and those a pruner stopped on a lower rung
+        (``"pruned"``), rounds and seconds, how many trials beat the
         best score of their moment (``"improvements"``), and the best
         full-fidelity score when tuning began and at the end
         (``"best_before"``, ``"best_after"``); else None.
@@ -325,6 +331,7 @@ class AutoEstimator(BaseEstimator):
         "successive_halving": ["boolean"],
         "tune_share": [Interval(Real, 0, 0.9, closed="both")],
         "tune_sampler": [StrOptions({"tpe", "gp"})],
+        "tune_pruner": [StrOptions({"halving", "hyperband"})],
     }
 
     def __init__(
@@ -359,6 +366,7 @@ class AutoEstimator(BaseEstimator):
         successive_halving: bool = True,
         tune_share: float = 0.0,
         tune_sampler: str = "tpe",
+        tune_pruner: str = "halving",
     ) -> None:
         self.task = task
         self.scoring = scoring
@@ -389,6 +397,7 @@ class AutoEstimator(BaseEstimator):
         self.successive_halving = successive_halving
         self.tune_share = tune_share
         self.tune_sampler = tune_sampler
+        self.tune_pruner = tune_pruner
 
     # ------------------------------------------------------------------ fit
     def fit(self, X: Any, y: Any, sample_weight: Any = None, groups: Any = None) -> AutoEstimator:
@@ -864,10 +873,10 @@ class AutoEstimator(BaseEstimator):
         """Optuna studies over the best structures, whose trials go through the evaluator into the history."""
         history = state.history
 
-        def evaluate(genomes: Any, fidelity: float, deadline: Deadline) -> list[Any]:
+        def evaluate(genomes: Any, fidelities: Any, deadline: Deadline) -> list[Any]:
             results: list[Any] = [None] * len(genomes)
             todo = []
-            for i, genome in enumerate(genomes):
+            for i, (genome, fidelity) in enumerate(zip(genomes, fidelities)):
                 seen = history.get(genome.key, fidelity)
                 if seen is not None:
                     results[i] = seen.result
@@ -878,13 +887,16 @@ class AutoEstimator(BaseEstimator):
                 history.add(genomes[todo[j]], result, state.generation, deadline.elapsed())
 
             candidates = [(genomes[i].key, self._compile(genomes[i], seed)) for i in todo]
-            for i, result in zip(todo, evaluator.evaluate(candidates, deadline=deadline, fidelity=fidelity,
+            for i, result in zip(todo, evaluator.evaluate(candidates, deadline=deadline,
+                                                          fidelity=[fidelities[i] for i in todo],
                                                           on_result=on_result)):
                 results[i] = result
             return results
 
-        return TuningSchedule(history, evaluate, rungs=self.fidelities_, batch_size=evaluator.n_workers,
-                              sampler=self.tune_sampler, structures=_TUNE_STRUCTURES, seed=seed)
+        return TuningSchedule(history, evaluate, rungs=self.fidelities_,
+                              budget_rungs=_TUNE_BUDGET_RUNGS if self.successive_halving else (1.0,),
+                              batch_size=evaluator.n_workers, sampler=self.tune_sampler, pruner=self.tune_pruner,
+                              structures=_TUNE_STRUCTURES, seed=seed)
 
     def _tune(self, schedule: TuningSchedule, evaluator: Evaluator, state: SearchState, deadline: Deadline) -> None:
         """The tuning round after the search: the rest of the tuning share (``_TUNE_TRIALS`` per structure
@@ -1506,6 +1518,7 @@ def _cv_cost(entry: Any, n_workers: int) -> float:
 
 _TUNE_STRUCTURES = 3  # distinct pipeline structures Bayesian tuning refines
 _TUNE_TRIALS = 10  # trials per structure when there is no time budget
+_TUNE_BUDGET_RUNGS = (1 / 9, 1 / 3, 1.0)  # training-length fractions of the networks' tuning rungs
 _BUILD_SHARE = 0.09  # most of the budget the ensemble's choice and fits may take
 _PATIENCE = 10  # selection rounds without a better blend before selection stops
 _SELECTION_ROWS = 10_000  # rows ensemble selection scores blends on (a seeded subsample beyond)

@@ -190,6 +190,8 @@ def test_bad_parameter_errors(clf_data, fast):
     with pytest.raises(InvalidParameterError, match="population_size") as info:
         AutoClassifier(**{**fast, "population_size": 0, "cv": 1}).fit(X, y)
     assert "'cv'" in str(info.value)  # every problem in one error
+    with pytest.raises(InvalidParameterError, match="tune_pruner"):
+        AutoClassifier(**{**fast, "tune_pruner": "median"}).fit(X, y)
     with pytest.raises(ValueError, match="never stop"):
         AutoClassifier(time_budget=None).fit(X, y)
     with pytest.raises(ValueError, match="Unknown label type"):

@@ -166,6 +166,11 @@ class Operator:
         The operator may only be applied to the raw input matrix.
     max_input_features : int or None, default=None
         Leave the operator out of a space when the data has more features.
+    budget_param : str or None, default=None
+        The hyperparameter that sets how long training runs (a network's
+        ``max_epochs``). When it is searched as an integer range, Bayesian
+        tuning uses it as the lower fidelity of successive halving: the
+        first rungs train for a fraction of it, on all rows.
 
     Examples
     --------
@@ -184,6 +189,7 @@ class Operator:
     fixed: Mapping[str, Any] = field(default_factory=dict)
     input_only: bool = False
     max_input_features: int | None = None
+    budget_param: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -227,6 +233,10 @@ class Operator:
         object.__setattr__(self, "input_only", bool(self.input_only))
         if self.max_input_features is not None:
             object.__setattr__(self, "max_input_features", int(self.max_input_features))
+        if self.budget_param is not None and not isinstance(self.budget_param, str):
+            raise SearchSpaceError(
+                f"Operator {self.name!r}: budget_param must be a parameter name, got {self.budget_param!r}."
+            )
 
     # -- identity -----------------------------------------------------------------
     def _key(self) -> str:

@@ -488,8 +488,8 @@ def _neural_nets() -> list[Operator]:
     fixed = {"device": "auto"}
     clf_name, reg_name = NN_OPERATORS
     return [
-        Operator(clf_name, NeuralNetClassifierOperator, m, _CLF, params(), fixed=dict(fixed)),
-        Operator(reg_name, NeuralNetRegressorOperator, m, _REG, params(), fixed=dict(fixed)),
+        Operator(clf_name, NeuralNetClassifierOperator, m, _CLF, params(), fixed=dict(fixed), budget_param="max_epochs"),
+        Operator(reg_name, NeuralNetRegressorOperator, m, _REG, params(), fixed=dict(fixed), budget_param="max_epochs"),
     ]
 
 

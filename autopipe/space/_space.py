@@ -465,6 +465,7 @@ def _registry_entry(
                 fixed=fixed,
                 input_only=op.input_only,
                 max_input_features=op.max_input_features,
+                budget_param=op.budget_param,
             )
         )
     return ops

@@ -14,8 +14,8 @@ from ..space import Categorical, Distribution, FloatDistribution, IntDistributio
 
 logger = logging.getLogger(__name__)
 
-#: ``evaluate(genomes, fidelity) -> results`` (``None`` for a candidate never started).
-EvaluateFn = Callable[[Sequence[Genome], float], list[EvaluationResult | None]]
+#: ``evaluate(genomes, fidelities) -> results``: one row fraction per genome (``None`` for a candidate never started).
+EvaluateFn = Callable[[Sequence[Genome], Sequence[float]], list[EvaluationResult | None]]
 
 SAMPLERS = ("tpe", "gp")
 
@@ -85,6 +85,15 @@ class StructureTuner:
     pruner : optuna pruner or None
         Decides, from the scores reported on the lower fidelities, which
         trials stop early (see :func:`tune`).
+
+    Attributes
+    ----------
+    budget_slot : str or None
+        The slot of the searched training length (the ``budget_param`` of
+        its operator, e.g. a network's ``max_epochs``), or None: the
+        fidelity :func:`tune` can lower instead of the rows.
+    n_pruned : int
+        Trials the pruner stopped on a lower rung.
     """
 
     def __init__(self, genome: Genome, *, sampler: str = "tpe", seed: int = 0,
@@ -94,6 +103,9 @@ class StructureTuner:
         self.slots = genome.hyperparameters()
         self.distributions = {h.slot: _to_optuna(h.distribution) for h in self.slots}
         self.study = optuna.create_study(direction="maximize", sampler=make_sampler(sampler, seed), pruner=pruner)
+        self.budget_slot = next((h.slot for h in self.slots if isinstance(h.distribution, IntDistribution)
+                                 and genome.space[h.operator].budget_param == h.param), None)
+        self.n_pruned = 0
         self._seen: set[str] = set()
         self.learn(known)
 
@@ -131,10 +143,36 @@ class StructureTuner:
         self._seen.add(genome.key)
         return trial, genome
 
+    def plan(self, rungs: Sequence[float], budget_rungs: Sequence[float] = (1.0,)) -> tuple[tuple[float, ...], bool]:
+        """The rungs of this structure's trials, and whether they are fractions of the training length.
+
+        ``budget_rungs`` (fractions of the training length, on all rows) when
+        the structure has a budget slot and there are several of them, else
+        ``rungs`` (fractions of the rows).
+        """
+        if self.budget_slot is not None and len(budget_rungs) > 1:
+            return tuple(budget_rungs), True
+        return tuple(rungs), False
+
+    def at(self, genome: Genome, fraction: float, of_budget: bool) -> tuple[Genome, float]:
+        """What a trial's ``genome`` is scored as on one rung: the pipeline and its row fraction.
+
+        A fraction ``of_budget`` trains for that fraction of the pipeline's
+        training length (rounded and kept inside the parameter's range, so it
+        is a pipeline of the search space) on all rows.
+        """
+        if not of_budget or fraction >= 1.0:
+            return genome, fraction
+        h = next(h for h in genome.hyperparameters() if h.slot == self.budget_slot)
+        dist = h.distribution
+        return genome.with_values({h.slot: min(dist.high, max(dist.low, round(h.value * fraction)))}), 1.0
+
     def tell(self, trial: Any, result: EvaluationResult | None, *, pruned: bool = False) -> None:
-        """Record a trial's full-fidelity result (or that it failed or was pruned)."""
+        """Record a trial's full-fidelity result (or that it failed, or was pruned after scoring ``result``
+        on a lower rung; pruned without a result: a duplicate never scored)."""
         optuna = _optuna()
         if pruned:
+            self.n_pruned += result is not None
             self.study.tell(trial, state=optuna.trial.TrialState.PRUNED)
         elif result is not None and result.ok:
             self.study.tell(trial, result.score)
@@ -170,6 +208,7 @@ def tune(
     evaluate: EvaluateFn,
     *,
     rungs: Sequence[float] = (1.0,),
+    budget_rungs: Sequence[float] = (1.0,),
     batch_size: int = 1,
     deadline: Deadline | None = None,
     known: Callable[[Genome], EvaluationResult | None] | None = None,
@@ -183,10 +222,13 @@ def tune(
     scored on the lowest first and each reports its score to its study at
     step :func:`resource`; the study's pruner (successive halving or
     Hyperband) stops the trials that fall behind, and the others go on to the
-    next rung. ``known(genome)`` returns a full-fidelity result measured
-    before (the trial is told it without evaluating again). ``max_trials``
-    ends the tuning after that many trials (all tuners together),
-    ``max_batches`` after that many evaluated batches.
+    next rung. A structure with a training length to lower (a network's
+    epochs, :attr:`StructureTuner.budget_slot`) climbs ``budget_rungs``
+    instead, when there are several: fractions of its training length, on all
+    rows. ``known(genome)`` returns a full-fidelity result measured before
+    (the trial is told it without evaluating again). ``max_trials`` ends the
+    tuning after that many trials (all tuners together), ``max_batches``
+    after that many evaluated batches.
 
     Returns the number of trials told.
     """
@@ -214,27 +256,38 @@ def tune(
         if not batch:
             continue
         batches += 1
-        alive = batch
-        for fidelity in rungs:
-            if not alive or deadline.expired():
-                break
-            results = evaluate([g for _, _, g in alive], fidelity)
-            survivors = []
-            for (tuner, trial, genome), result in zip(alive, results):
-                if result is None:  # never started before the deadline
-                    tuner.tell(trial, None)
-                elif fidelity >= 1.0 or not result.ok:
-                    tuner.tell(trial, result)
+        told += _climb(batch, evaluate, rungs, budget_rungs, deadline)
+    return told
+
+
+def _climb(batch: list[tuple[StructureTuner, Any, Genome]], evaluate: EvaluateFn, rungs: Sequence[float],
+           budget_rungs: Sequence[float], deadline: Deadline) -> int:
+    """Take one batch of trials up their rungs together (each its own plan); returns the trials told."""
+    told = 0
+    alive = [(tuner, trial, genome, 0) for tuner, trial, genome in batch]
+    while alive and not deadline.expired():
+        plans = [tuner.plan(rungs, budget_rungs) for tuner, _, _, _ in alive]
+        scored = [tuner.at(genome, plan[level], of_budget)
+                  for (tuner, _, genome, level), (plan, of_budget) in zip(alive, plans)]
+        unique = {g.key: (g, f) for g, f in scored}  # two trials may share a shortened pipeline
+        results = dict(zip(unique, evaluate([g for g, _ in unique.values()], [f for _, f in unique.values()])))
+        survivors = []
+        for (tuner, trial, genome, level), (plan, _), (shown, _) in zip(alive, plans, scored):
+            result = results[shown.key]
+            if result is None:  # never started before the deadline
+                tuner.tell(trial, None)
+            elif level == len(plan) - 1 or not result.ok:
+                tuner.tell(trial, result)
+            else:
+                trial.report(result.score, resource(plan[level], plan))
+                if trial.should_prune():
+                    tuner.tell(trial, result, pruned=True)
                 else:
-                    trial.report(result.score, resource(fidelity, rungs))
-                    if trial.should_prune():
-                        tuner.tell(trial, result, pruned=True)
-                    else:
-                        survivors.append((tuner, trial, genome))
-                        continue
-                told += 1
-            alive = survivors
-        for tuner, trial, _ in alive:  # cut off by the deadline between rungs
-            tuner.tell(trial, None)
+                    survivors.append((tuner, trial, genome, level + 1))
+                    continue
             told += 1
+        alive = survivors
+    for tuner, trial, _, _ in alive:  # cut off by the deadline between rungs
+        tuner.tell(trial, None)
+        told += 1
     return told

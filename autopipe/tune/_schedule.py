@@ -12,8 +12,9 @@ from ..genome import Genome
 from ..search import SearchCallback, SearchHistory, SearchState, SearchStrategy
 from ._optuna import StructureTuner, make_pruner, tune
 
-#: ``evaluate(genomes, fidelity, deadline) -> results`` (``None`` for a candidate never started).
-ScheduleEvaluateFn = Callable[[Sequence[Genome], float, Deadline], list[EvaluationResult | None]]
+#: ``evaluate(genomes, fidelities, deadline) -> results``: one row fraction per genome (``None`` for a
+#: candidate never started).
+ScheduleEvaluateFn = Callable[[Sequence[Genome], Sequence[float], Deadline], list[EvaluationResult | None]]
 
 
 class TuningSchedule:
@@ -31,11 +32,15 @@ class TuningSchedule:
         The search's history: where the best structures come from, and the
         scores that seed their studies.
     evaluate : callable
-        ``evaluate(genomes, fidelity, deadline)``: scores the trials (and
-        records them in the history); candidates not started before
-        ``deadline`` get ``None``.
+        ``evaluate(genomes, fidelities, deadline)``: scores the trials, each
+        on its fraction of the rows (and records them in the history);
+        candidates not started before ``deadline`` get ``None``.
     rungs : sequence of float, default=(1.0,)
         The fidelities (row fractions) of successive halving, lowest first.
+    budget_rungs : sequence of float, default=(1.0,)
+        The fidelities of structures with a training length to lower (a
+        network's epochs): fractions of it, on all rows (see
+        :func:`~autopipe.tune.tune`).
     batch_size : int, default=1
         Trials evaluated together (one per worker).
     sampler : {"tpe", "gp"}, default="tpe"
@@ -64,11 +69,12 @@ class TuningSchedule:
     """
 
     def __init__(self, history: SearchHistory, evaluate: ScheduleEvaluateFn, *, rungs: Sequence[float] = (1.0,),
-                 batch_size: int = 1, sampler: str = "tpe", pruner: str = "halving", structures: int = 3,
-                 seed: int = 0) -> None:
+                 budget_rungs: Sequence[float] = (1.0,), batch_size: int = 1, sampler: str = "tpe",
+                 pruner: str = "halving", structures: int = 3, seed: int = 0) -> None:
         self.history = history
         self.evaluate = evaluate
         self.rungs = tuple(rungs)
+        self.budget_rungs = tuple(budget_rungs)
         self.batch_size = batch_size
         self.sampler = sampler
         self.pruner = pruner
@@ -95,7 +101,8 @@ class TuningSchedule:
             tuner = self._tuners.get(structure)
             if tuner is None:
                 tuner = StructureTuner(entry.genome, sampler=self.sampler, seed=self.seed + len(self._tuners),
-                                       known=known, pruner=make_pruner(self.rungs, self.pruner))
+                                       known=known)
+                tuner.study.pruner = make_pruner(tuner.plan(self.rungs, self.budget_rungs)[0], self.pruner)
                 self._tuners[structure] = tuner
                 self.tuned_.append(entry.genome.key)
             else:
@@ -108,16 +115,17 @@ class TuningSchedule:
     def run(self, deadline: Deadline, *, trials_per_structure: int | None = None,
             max_batches: int | None = None) -> list[tuple[Genome, EvaluationResult]]:
         """One round: batches of trials until ``deadline``, ``max_batches``, or ``trials_per_structure``
-        trials for each structure picked. Returns the trials scored on all rows, with their results."""
+        trials for each structure picked. Returns the pipelines scored on all rows (those of shortened
+        training included), with their results."""
         start = time.monotonic()
         full: list[tuple[Genome, EvaluationResult]] = []
 
-        def evaluate(genomes: Sequence[Genome], fidelity: float) -> list[EvaluationResult | None]:
+        def evaluate(genomes: Sequence[Genome], fidelities: Sequence[float]) -> list[EvaluationResult | None]:
             best = self.history.best_score()
-            results = self.evaluate(genomes, fidelity, deadline)
-            if fidelity >= self.rungs[-1]:
-                full.extend((g, r) for g, r in zip(genomes, results) if r is not None)
-                self.improvements_ += sum(r is not None and r.ok and r.score > best for r in results)
+            results = self.evaluate(genomes, fidelities, deadline)
+            on_all_rows = [(g, r) for g, r, f in zip(genomes, results, fidelities) if r is not None and f >= 1.0]
+            full.extend(on_all_rows)
+            self.improvements_ += sum(r.ok and r.score > best for _, r in on_all_rows)
             return results
 
         def previous(genome: Genome) -> EvaluationResult | None:
@@ -129,15 +137,17 @@ class TuningSchedule:
         tuners = self.pick()
         if tuners:
             max_trials = None if trials_per_structure is None else trials_per_structure * len(tuners)
-            self.trials_ += tune(tuners, evaluate, rungs=self.rungs, batch_size=self.batch_size, deadline=deadline,
-                                 known=previous, max_trials=max_trials, max_batches=max_batches)
+            self.trials_ += tune(tuners, evaluate, rungs=self.rungs, budget_rungs=self.budget_rungs,
+                                 batch_size=self.batch_size, deadline=deadline, known=previous,
+                                 max_trials=max_trials, max_batches=max_batches)
             self.rounds_ += 1
         self.seconds_ += time.monotonic() - start
         return full
 
     def report(self) -> dict[str, Any]:
         """What the rounds did: the estimator's ``tuning_report_``."""
-        return {"structures": list(self.tuned_), "trials": self.trials_, "rounds": self.rounds_,
+        return {"structures": list(self.tuned_), "trials": self.trials_,
+                "pruned": sum(t.n_pruned for t in self._tuners.values()), "rounds": self.rounds_,
                 "seconds": round(self.seconds_, 2), "improvements": self.improvements_,
                 "best_before": self.best_before_, "best_after": self.history.best_score()}
 

@@ -30,7 +30,9 @@ def _score(genome: Genome) -> float:
 
 
 def _evaluate(calls):
-    def evaluate(genomes, fidelity):
+    def evaluate(genomes, fidelities):
+        assert len(set(fidelities)) == 1  # one structure: one plan
+        fidelity = fidelities[0]
         calls.append((len(genomes), fidelity))
         # lower fidelities see the same ranking, a little lower
         return [EvaluationResult(key=g.key, status=Status.OK, score=_score(g) - (1 - fidelity) * 0.01,
@@ -87,6 +89,72 @@ def test_lower_fidelities_prune_the_weak_trials():
     full = sum(n for n, f in calls if f == 1)
     assert full < low  # only the survivors are scored on all rows
     assert resource(1 / 3, (1 / 3, 1.0)) == 1 and resource(1.0, (1 / 3, 1.0)) == 3
+
+
+def _net(epochs: int = 40) -> Genome:
+    pytest.importorskip("skorch")
+    return Genome.from_steps(SPACE, ["StandardScaler", ("NeuralNetClassifier", {"max_epochs": epochs})])
+
+
+def _epochs(genome: Genome) -> int:
+    return next(h.value for h in genome.hyperparameters() if h.param == "max_epochs")
+
+
+def test_a_network_climbs_rungs_of_epochs_on_all_rows():
+    tuner = StructureTuner(_net(), seed=0)
+    assert tuner.budget_slot is not None and tuner.budget_slot.endswith("NeuralNetClassifier.max_epochs")
+    assert StructureTuner(_lr()).budget_slot is None
+    budget = (1 / 9, 1 / 3, 1.0)
+    assert tuner.plan((1 / 3, 1.0), budget) == (budget, True)
+    assert tuner.plan((1 / 3, 1.0), (1.0,)) == ((1 / 3, 1.0), False)  # no rungs of epochs: rows as usual
+    assert StructureTuner(_lr()).plan((1 / 3, 1.0), budget) == ((1 / 3, 1.0), False)
+    shown, rows = tuner.at(_net(40), 1 / 3, of_budget=True)
+    assert rows == 1.0 and _epochs(shown) == 13
+    assert _epochs(tuner.at(_net(20), 1 / 9, of_budget=True)[0]) == 5  # never below the range's low end
+    assert tuner.at(_net(20), 1.0, of_budget=True)[0].key == _net(20).key
+    assert tuner.at(_net(20), 1 / 3, of_budget=False) == (_net(20), 1 / 3)
+
+
+def test_tuning_a_network_prunes_on_fewer_epochs():
+    pruner = optuna.pruners.SuccessiveHalvingPruner(min_resource=1, reduction_factor=3)
+    tuner = StructureTuner(_net(), seed=0, pruner=pruner)
+    calls = []
+
+    def evaluate(genomes, fidelities):
+        calls.append(list(zip(genomes, fidelities)))
+        # more epochs score higher, and so does a learning rate near 1e-2
+        return [EvaluationResult(key=g.key, status=Status.OK, fold_scores=(0.0,), score=_epochs(g) / 40 - abs(
+            math.log10(next(h.value for h in g.hyperparameters() if h.param == "lr")) + 2) / 10) for g in genomes]
+
+    tune([tuner], evaluate, rungs=(1.0,), budget_rungs=(1 / 9, 1 / 3, 1.0), batch_size=6,
+         deadline=_after_trials(tuner, 24))
+    seen = [pair for call in calls for pair in call]
+    assert {f for _, f in seen} == {1.0}  # every rung on all rows
+    states = [t.state for t in tuner.study.trials]
+    assert states.count(optuna.trial.TrialState.PRUNED) > 0
+    assert states.count(optuna.trial.TrialState.COMPLETE) > 0
+    asked = {t.params[tuner.budget_slot] for t in tuner.study.trials}
+    shortened = [g for g, _ in seen if _epochs(g) not in asked]
+    assert shortened and all(5 <= _epochs(g) < 40 for g in shortened)
+
+
+@pytest.mark.parametrize("pruner", ["halving", "hyperband"])
+def test_the_estimator_tunes_a_network_on_fewer_epochs_first(pruner):
+    from autopipe import AutoClassifier
+    from autopipe.space import FloatDistribution, IntDistribution
+    from autopipe.testing import make_tiny_classification
+
+    pytest.importorskip("skorch")
+    X, y = make_tiny_classification(n_samples=120, random_state=0)  # too few rows for rungs of rows
+    space = {"StandardScaler": {}, "NeuralNetClassifier": {
+        "max_epochs": IntDistribution(5, 15), "lr": FloatDistribution(1e-3, 0.3, log=True), "width": [16],
+        "n_layers": [1], "early_stopping": [False]}}
+    params = dict(search_space=space, time_budget=None, generations=0, population_size=4, tune_share=0.2,
+                  ensemble=None, rescore_top=0, random_state=0, tune_pruner=pruner)
+    report = AutoClassifier(**params).fit(X, y).tuning_report_
+    assert report["trials"] >= 10 and report["pruned"] > 0
+    if pruner == "halving":
+        assert AutoClassifier(**params, successive_halving=False).fit(X, y).tuning_report_["pruned"] == 0
 
 
 def test_several_structures_take_turns():

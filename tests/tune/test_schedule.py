@@ -29,11 +29,11 @@ def _score(genome: Genome) -> float:
 
 
 def _recording(history: SearchHistory, calls: list, pause: float = 0.0):
-    def evaluate(genomes, fidelity, deadline):
-        calls.append((len(genomes), fidelity))
+    def evaluate(genomes, fidelities, deadline):
+        calls.append((len(genomes), min(fidelities, default=1.0)))
         time.sleep(pause)
         results = [EvaluationResult(key=g.key, status=Status.OK, score=_score(g), fold_scores=(0.0,),
-                                    fidelity=fidelity) for g in genomes]
+                                    fidelity=f) for g, f in zip(genomes, fidelities)]
         for g, r in zip(genomes, results):
             history.add(g, r, 0, 0.0)
         return results
