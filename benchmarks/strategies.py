@@ -159,13 +159,14 @@ def _overall(cells: list) -> None:
     print(f"\n### all budgets ({len(cells)} budget x data set x seed cells)\n")
     print("| strategy | mean rank | vs. | mean difference | wins / ties / losses | Wilcoxon p |")
     print("|---|---:|---|---:|---:|---:|")
-    for v in sorted(common, key=lambda v: np.mean(ranks[v])):
+    by_rank = sorted(common, key=lambda v: np.mean(ranks[v]))
+    for v in by_rank:
         base = v.partition("+tune")[0] if "+tune" in v else "evolution"
         if base == v or base not in common:
             print(f"| {v} | {np.mean(ranks[v]):.2f} | | | | |")
             continue
         print(f"| {v} | {np.mean(ranks[v]):.2f} | {base} | {_paired(cells, v, base)} |")
-    first, second = sorted(common, key=lambda v: np.mean(ranks[v]))[:2]
+    first, second = by_rank[:2]
     print(f"\nfirst against second: {first} vs. {second}: {_paired(cells, first, second).replace(' | ', '; ')}")
 
 
