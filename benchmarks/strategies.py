@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 from autopipe import AutoEstimator
+from autopipe.estimator import _STARTERS
 
 from suite import DEFAULT_SUITE, fit_quietly, held_out_score, load_manifest, load_split
 
@@ -229,13 +230,15 @@ def surrogate(args: argparse.Namespace) -> None:
             continue
         need = next((i + 1 for i, (_, b) in enumerate(other["curve"]) if b is not None and b >= target), None)
         plain = next(i + 1 for i, (_, b) in enumerate(r["curve"]) if b is not None and b >= target)
-        saved.append((plain, None if need is None else 1 - need / plain))
+        share = None if need is None else 1 - need / plain
+        saved.append((plain, share))
         print(f"| {d} | {s} | {target:.4f} | {plain} | {need if need else 'not reached'} | "
-              f"{'' if need is None else f'{1 - need / plain:+.0%}'} | {other.get('surrogate_tau')} |")
-    # Both strategies start from the same three starter pipelines, so a target
+              f"{'' if share is None else f'{share:+.0%}'} | {other.get('surrogate_tau')} |")
+    # Both strategies evaluate the same starter pipelines first, so a target
     # one of them reached is reached at the same evaluation by both.
+    starters = len(_STARTERS["classification"])
     for label, runs in (("all runs", saved), ("runs where evolution's best came after the starters",
-                                              [x for x in saved if x[0] > 3])):
+                                              [x for x in saved if x[0] > starters])):
         reached = [x for _, x in runs if x is not None]
         if reached:
             print(f"\n{label}: reached on {len(reached)}/{len(runs)}; "

@@ -264,15 +264,14 @@ def _climb(batch: list[tuple[StructureTuner, Any, Genome]], evaluate: EvaluateFn
            budget_rungs: Sequence[float], deadline: Deadline) -> int:
     """Take one batch of trials up their rungs together (each its own plan); returns the trials told."""
     told = 0
-    # (tuner, trial, genome, (its rungs, whether they are fractions of the training length), next rung)
-    alive = [(tuner, trial, genome, tuner.plan(rungs, budget_rungs), 0) for tuner, trial, genome in batch]
+    # (tuner, trial, genome, its rungs, whether they are fractions of the training length, next rung)
+    alive = [(tuner, trial, genome, *tuner.plan(rungs, budget_rungs), 0) for tuner, trial, genome in batch]
     while alive and not deadline.expired():
-        scored = [tuner.at(genome, plan[level], of_budget) for tuner, _, genome, (plan, of_budget), level in alive]
+        scored = [tuner.at(genome, plan[level], of_budget) for tuner, _, genome, plan, of_budget, level in alive]
         unique = {g.key: (g, f) for g, f in scored}  # two trials may share a shortened pipeline
         results = dict(zip(unique, evaluate([g for g, _ in unique.values()], [f for _, f in unique.values()])))
         survivors = []
-        for (tuner, trial, genome, planned, level), (shown, _) in zip(alive, scored):
-            plan = planned[0]
+        for (tuner, trial, genome, plan, of_budget, level), (shown, _) in zip(alive, scored):
             result = results[shown.key]
             if result is None:  # never started before the deadline
                 tuner.tell(trial, None)
@@ -283,7 +282,7 @@ def _climb(batch: list[tuple[StructureTuner, Any, Genome]], evaluate: EvaluateFn
                 if trial.should_prune():
                     tuner.tell(trial, result, pruned=True)
                 else:
-                    survivors.append((tuner, trial, genome, planned, level + 1))
+                    survivors.append((tuner, trial, genome, plan, of_budget, level + 1))
                     continue
             told += 1
         alive = survivors
