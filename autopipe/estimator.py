@@ -31,7 +31,7 @@ from .data import DataReport, check_data, check_target, infer_task, make_featuri
 from .data._target import check_classes
 from .data._weights import check_groups, check_sample_weight
 from .ensemble import assemble_voting, cross_check, make_stacking, oof_scorer, select_ensemble, stacking_oof_score
-from .evaluate import Evaluator, choose_folds, halving_rungs, successive_halving
+from .evaluate import EvaluationResult, Evaluator, Status, choose_folds, halving_rungs, successive_halving
 from .exceptions import (
     AllCandidatesFailedError,
     CandidateFailureWarning,
@@ -437,7 +437,7 @@ class AutoEstimator(BaseEstimator):
         with _verbosity(self.verbose):
             report = self._check_data(X, y)
             self.data_report_ = report.table
-            featurizer, width = self._make_featurizer(X, y, drop=report.drop)
+            featurizer, width, self._input_nonnegative = self._make_featurizer(X, y, drop=report.drop)
             self._prefix = () if featurizer is None else (featurizer,)
             space = build_space(self.search_space, self.task_, n_features=width)
             check_device(self.device, space)
@@ -617,16 +617,21 @@ class AutoEstimator(BaseEstimator):
             warnings.warn(f"Data checks (see data_report_):\n{lines}", DataQualityWarning, stacklevel=4)
         return report
 
-    def _make_featurizer(self, X: Any, y: np.ndarray, drop: Any = ()) -> tuple[Any, int]:
-        """The featurization step every candidate starts with (or None), and its output width."""
+    def _make_featurizer(self, X: Any, y: np.ndarray, drop: Any = ()) -> tuple[Any, int, bool]:
+        """The featurization step every candidate starts with (or None), its output width, and its sign.
+
+        The sign (no negative values) is judged on the first 2000 rows when
+        there is a featurization: a negative value it misses only costs the
+        failed evaluations the check would have saved.
+        """
         featurizer = make_featurizer(X, drop=drop)
         if featurizer is None:
-            return None, X.shape[1]
+            return None, X.shape[1], _nonnegative(X)
         sample = X.iloc[:2000] if hasattr(X, "iloc") else X[:2000]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            width = clone(featurizer).fit_transform(sample, y[:2000]).shape[1]
-        return featurizer, width
+            features = clone(featurizer).fit_transform(sample, y[:2000])
+        return featurizer, features.shape[1], _nonnegative(features)
 
     def _fixed_task(self) -> str | None:
         return None
@@ -836,11 +841,28 @@ class AutoEstimator(BaseEstimator):
             state.deadline = deadline.sooner(keep)
             if state.deadline.expired():
                 return [None] * len(genomes)
-            candidates = [(g.key, self._compile(g, seed)) for g in genomes]
+            results: list[Any] = [None] * len(genomes)
+            todo = []
+            for i, genome in enumerate(genomes):
+                conflict = genome.sign_conflict(self._input_nonnegative)
+                if conflict is None:
+                    todo.append(i)
+                else:  # it would only fail: recorded as failed, never fitted
+                    results[i] = EvaluationResult.failed(genome.key, Status.ERROR, f"{_NOT_EVALUATED}{conflict}")
+                    on_result(i, results[i])
+            candidates = [(genomes[i].key, self._compile(genomes[i], seed)) for i in todo]
+
+            def record(j: int, result: Any) -> None:
+                on_result(todo[j], result)
+
             if len(self.fidelities_) > 1:
-                return successive_halving(evaluator, candidates, self.fidelities_, deadline=state.deadline,
-                                          on_result=on_result, promote=promote)
-            return evaluator.evaluate(candidates, deadline=state.deadline, on_result=on_result)
+                done = successive_halving(evaluator, candidates, self.fidelities_, deadline=state.deadline,
+                                          on_result=record, promote=promote)
+            else:
+                done = evaluator.evaluate(candidates, deadline=state.deadline, on_result=record)
+            for i, result in zip(todo, done):
+                results[i] = result
+            return results
 
         strategy = self._make_strategy()
         callbacks: list[SearchCallback] = []
@@ -1147,7 +1169,8 @@ class AutoEstimator(BaseEstimator):
 
     def _warn_about(self, state: SearchState) -> None:
         failures = summarize_failures(
-            [e.result for e in state.history if "search deadline" not in e.result.error]
+            [e.result for e in state.history
+             if "search deadline" not in e.result.error and not e.result.error.startswith(_NOT_EVALUATED)]
         )
         if failures:
             lines = "\n".join(f"  {n} x {err}" for err, n in failures.items())
@@ -1504,6 +1527,22 @@ def _densify(X: Any) -> Any:
             f"operators need dense data beyond {_MAX_DENSE_CELLS} cells."
         )
     return X.toarray()
+
+
+# Error text of candidates skipped because they could only fail (not a failure to warn about).
+_NOT_EVALUATED = "not evaluated: "
+
+
+def _nonnegative(X: Any) -> bool:
+    """Whether a numeric matrix (dense, sparse or a numeric DataFrame) holds no negative value (NaN aside)."""
+    try:
+        if sp.issparse(X):
+            values = X.data
+        else:
+            values = np.asarray(X, dtype=float)
+        return bool(values.size == 0 or not (values < 0).any())
+    except (TypeError, ValueError):  # not numbers: nothing is known
+        return False
 
 
 def _refit_estimate(entry: Any) -> float:

@@ -146,27 +146,35 @@ def _ranks(cells: list[dict]) -> dict[str, list[float]]:
 
 
 def _overall(cells: list) -> None:
-    """All budgets together: mean rank over the variants every budget has, and each one paired with its base.
+    """All budgets together, one row per variant, best mean rank first.
 
-    The pairing is what the defaults are chosen from: a strategy against plain
-    evolution, a tuning share against the same strategy without tuning (mean
-    difference, wins/ties/losses, and the two-sided Wilcoxon signed-rank
-    p-value over the data set x seed x budget cells both ran).
+    Per budget: mean held-out score and mean rank; over all cells: the mean
+    rank and each variant paired with its base, which is what the defaults
+    are chosen from: a strategy against plain evolution, a tuning share
+    against the same strategy without tuning (mean difference, wins / ties /
+    losses, and the two-sided Wilcoxon signed-rank p-value over the budget x
+    data set x seed cells both ran).
     """
-    if len({c[0] for c in cells}) < 2:
+    budgets = sorted({c[0] for c in cells})
+    if len(budgets) < 2:
         return
     common = [v for v in VARIANTS if all(v in c[3] for c in cells)]
     ranks = _ranks([{v: c[3][v] for v in common} for c in cells])
+    per_budget = {b: [{v: c[3][v] for v in common} for c in cells if c[0] == b] for b in budgets}
+    budget_ranks = {b: _ranks(vals) for b, vals in per_budget.items()}
     print(f"\n### all budgets ({len(cells)} budget x data set x seed cells)\n")
-    print("| strategy | mean rank | vs. | mean difference | wins / ties / losses | Wilcoxon p |")
-    print("|---|---:|---|---:|---:|---:|")
+    head = "".join(f" {b:g} s score | {b:g} s rank |" for b in budgets)
+    print(f"| strategy |{head} rank, all | vs. | mean difference | wins / ties / losses | Wilcoxon p |")
+    print("|---|" + "---:|---:|" * len(budgets) + "---:|---|---:|---:|---:|")
     by_rank = sorted(common, key=lambda v: np.mean(ranks[v]))
     for v in by_rank:
+        cols = "".join(
+            f" {np.mean([vals[v] for vals in per_budget[b]]):.4f} | {np.mean(budget_ranks[b][v]):.2f} |"
+            for b in budgets
+        )
         base = v.partition("+tune")[0] if "+tune" in v else "evolution"
-        if base == v or base not in common:
-            print(f"| {v} | {np.mean(ranks[v]):.2f} | | | | |")
-            continue
-        print(f"| {v} | {np.mean(ranks[v]):.2f} | {base} | {_paired(cells, v, base)} |")
+        paired = _paired(cells, v, base) if base != v and base in common else " | | "
+        print(f"| {v} |{cols} {np.mean(ranks[v]):.2f} | {base if base != v else ''} | {paired} |")
     first, second = by_rank[:2]
     print(f"\nfirst against second: {first} vs. {second}: {_paired(cells, first, second).replace(' | ', '; ')}")
 

@@ -136,6 +136,29 @@ class Genome:
         """Names of the operators in the tree, in prefix order (unions included)."""
         return [n.name for n in self.tree if isinstance(n, gp.Primitive)]
 
+    def sign_conflict(self, input_nonnegative: bool) -> str | None:
+        """Why this pipeline would fail on negative values, or None.
+
+        Follows the sign of the values from the input through every step (see
+        ``Operator.output_sign``) to each operator that needs non-negative
+        input (``Operator.nonnegative_input``).
+
+        Parameters
+        ----------
+        input_nonnegative : bool
+            Whether the input matrix (after featurization) holds no negative
+            values.
+
+        Returns
+        -------
+        reason : str or None
+            E.g. ``"MultinomialNB needs non-negative input, but PCA can output
+            negative values"``; None when no such operator can get them.
+        """
+        pset = primitive_set(self.space)
+        source = None if input_nonnegative else "the input data holds negative values"
+        return _sign_walk(self.tree, 0, self.space, pset, source)[1]
+
     def __str__(self) -> str:
         return self.key
 
@@ -227,6 +250,34 @@ class Genome:
                 g = Genome(new_tree(parent), self.space)
             children.append(g)
         return children[0], children[1]
+
+
+def _sign_walk(
+    tree: gp.PrimitiveTree, i: int, space: SearchSpace, pset: PrimitiveSet, input_source: str | None
+) -> tuple[str | None, str | None]:
+    """For the subtree at ``i``: what may make its output negative (None if nothing), and the first conflict."""
+    node = tree[i]
+    if not isinstance(node, gp.Primitive):
+        return input_source, None
+    info = pset.info[node.name]
+    source = None
+    j = i + 1
+    for arg in node.args:
+        end = tree.searchSubtree(j).stop
+        if issubclass(arg, Flow):
+            below, conflict = _sign_walk(tree, j, space, pset, input_source)
+            if conflict is not None:
+                return None, conflict
+            source = source or below
+        j = end
+    if info.kind == "union":
+        return source, None
+    op = space[info.operator.name]  # the primitive set is shared by spaces equal but for these flags
+    if op.nonnegative_input and source is not None:
+        return None, f"{op.name} needs non-negative input, but {source}"
+    if info.kind == "stack" or op.output_sign == "any":
+        return f"{op.name} can output negative values", None
+    return (None if op.output_sign == "nonnegative" else source), None
 
 
 # ---------------------------------------------------------------- generation

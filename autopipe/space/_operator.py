@@ -27,6 +27,7 @@ from autopipe.space._distributions import (
 __all__ = ["Operator", "Role", "TASKS"]
 
 TASKS: tuple[str, ...] = ("classification", "regression")
+OUTPUT_SIGNS: tuple[str, ...] = ("any", "nonnegative", "preserved")
 
 
 class Role(str, enum.Enum):
@@ -171,6 +172,17 @@ class Operator:
         ``max_epochs``). When it is searched as an integer range, Bayesian
         tuning uses it as the lower fidelity of successive halving: the
         first rungs train for a fraction of it, on all rows.
+    nonnegative_input : bool, default=False
+        ``fit`` fails on negative values (``MultinomialNB``). Pipelines that
+        could give it negative values are not evaluated: they are recorded
+        as failed with the reason.
+    output_sign : {"any", "nonnegative", "preserved"}, default="any"
+        What a transformer or selector outputs: ``"nonnegative"`` values
+        whatever its input (``MinMaxScaler`` on the rows it was fitted on,
+        ``Binarizer``), ``"preserved"`` non-negative values from non-negative
+        input (scalers by the maximum, selectors), ``"any"`` possibly negative
+        values. Only consulted for steps before an operator with
+        ``nonnegative_input``.
 
     Examples
     --------
@@ -190,6 +202,8 @@ class Operator:
     input_only: bool = False
     max_input_features: int | None = None
     budget_param: str | None = None
+    nonnegative_input: bool = False
+    output_sign: str = "any"
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not self.name:
@@ -233,6 +247,12 @@ class Operator:
         object.__setattr__(self, "input_only", bool(self.input_only))
         if self.max_input_features is not None:
             object.__setattr__(self, "max_input_features", int(self.max_input_features))
+        object.__setattr__(self, "nonnegative_input", bool(self.nonnegative_input))
+        if self.output_sign not in OUTPUT_SIGNS:
+            raise SearchSpaceError(
+                f"Operator {self.name!r}: output_sign must be one of {list(OUTPUT_SIGNS)}, "
+                f"got {self.output_sign!r}."
+            )
         if self.budget_param is not None and not isinstance(self.budget_param, str):
             raise SearchSpaceError(
                 f"Operator {self.name!r}: budget_param must be a parameter name, got {self.budget_param!r}."

@@ -111,13 +111,15 @@ def _transformers() -> list[Operator]:
     from autopipe.space.transformers import ZeroCount
 
     t = Role.TRANSFORMER
+    # output_sign tells whether a step can hand a model that needs non-negative
+    # input (MultinomialNB) negative values; "any" is the default.
     return [
         Operator("StandardScaler", StandardScaler, t, _BOTH, {}),
         Operator("RobustScaler", RobustScaler, t, _BOTH, {}),
-        Operator("MinMaxScaler", MinMaxScaler, t, _BOTH, {}),
-        Operator("MaxAbsScaler", MaxAbsScaler, t, _BOTH, {}),
-        Operator("Normalizer", Normalizer, t, _BOTH, {"norm": C(("l2", "l1", "max"))}),
-        Operator("Binarizer", Binarizer, t, _BOTH, {"threshold": F(0.0, 1.0)}),
+        Operator("MinMaxScaler", MinMaxScaler, t, _BOTH, {}, output_sign="nonnegative"),
+        Operator("MaxAbsScaler", MaxAbsScaler, t, _BOTH, {}, output_sign="preserved"),
+        Operator("Normalizer", Normalizer, t, _BOTH, {"norm": C(("l2", "l1", "max"))}, output_sign="preserved"),
+        Operator("Binarizer", Binarizer, t, _BOTH, {"threshold": F(0.0, 1.0)}, output_sign="nonnegative"),
         Operator(
             "PolynomialFeatures",
             PolynomialFeatures,
@@ -127,6 +129,7 @@ def _transformers() -> list[Operator]:
             fixed={"degree": 2, "include_bias": False},
             input_only=True,
             max_input_features=40,
+            output_sign="preserved",
         ),
         # A float n_components keeps enough components to explain that fraction
         # of the variance; it never asks for more components than the data has.
@@ -170,8 +173,9 @@ def _transformers() -> list[Operator]:
                 "linkage": C(("average", "complete")),
                 "metric": C(("euclidean", "manhattan", "cosine")),
             },
+            output_sign="preserved",  # cluster means
         ),
-        Operator("ZeroCount", ZeroCount, t, _BOTH, {}),
+        Operator("ZeroCount", ZeroCount, t, _BOTH, {}, output_sign="preserved"),
     ]
 
 
@@ -189,7 +193,10 @@ def _selectors() -> list[Operator]:
 
     s = Role.SELECTOR
     ops = [
-        Operator("VarianceThreshold", VarianceThreshold, s, _BOTH, {"threshold": F(1e-4, 0.2, log=True)})
+        Operator(
+            "VarianceThreshold", VarianceThreshold, s, _BOTH, {"threshold": F(1e-4, 0.2, log=True)},
+            output_sign="preserved",
+        )
     ]
     for tasks, score_func in ((_CLF, f_classif), (_REG, f_regression)):
         ops.append(
@@ -200,6 +207,7 @@ def _selectors() -> list[Operator]:
                 tasks,
                 {"percentile": I(1, 99)},
                 fixed={"score_func": score_func},
+                output_sign="preserved",
             )
         )
         ops.append(
@@ -210,6 +218,7 @@ def _selectors() -> list[Operator]:
                 tasks,
                 {"alpha": F(1e-3, 0.05)},
                 fixed={"score_func": score_func},
+                output_sign="preserved",
             )
         )
     for tasks, trees in ((_CLF, ExtraTreesClassifier), (_REG, ExtraTreesRegressor)):
@@ -228,6 +237,7 @@ def _selectors() -> list[Operator]:
                     "estimator__max_features": F(0.05, 1.0),
                 },
                 fixed={"estimator": trees(n_estimators=100)},
+                output_sign="preserved",
             )
         )
         ops.append(
@@ -238,6 +248,7 @@ def _selectors() -> list[Operator]:
                 tasks,
                 {"step": F(0.05, 0.95), "estimator__max_features": F(0.05, 1.0)},
                 fixed={"estimator": trees(n_estimators=100)},
+                output_sign="preserved",
             )
         )
     return ops
@@ -276,7 +287,7 @@ def _classifiers() -> list[Operator]:
         ),
         Operator("GaussianNB", GaussianNB, m, _CLF, {}),
         Operator("BernoulliNB", BernoulliNB, m, _CLF, dict(nb)),
-        Operator("MultinomialNB", MultinomialNB, m, _CLF, dict(nb)),
+        Operator("MultinomialNB", MultinomialNB, m, _CLF, dict(nb), nonnegative_input=True),
         Operator("KNeighborsClassifier", KNeighborsClassifier, m, _CLF, _knn_params()),
         Operator(
             "DecisionTreeClassifier", DecisionTreeClassifier, m, _CLF, {**criterion, **_tree_params(), **balanced}
@@ -512,9 +523,9 @@ def _samplers() -> list[Operator]:
 
     s = Role.SAMPLER
     return [
-        Operator("SMOTE", SMOTE, s, _CLF, {"k_neighbors": I(1, 10)}),
-        Operator("RandomUnderSampler", RandomUnderSampler, s, _CLF, {}),
-        Operator("RandomOverSampler", RandomOverSampler, s, _CLF, {}),
+        Operator("SMOTE", SMOTE, s, _CLF, {"k_neighbors": I(1, 10)}, output_sign="preserved"),
+        Operator("RandomUnderSampler", RandomUnderSampler, s, _CLF, {}, output_sign="preserved"),
+        Operator("RandomOverSampler", RandomOverSampler, s, _CLF, {}, output_sign="preserved"),
     ]
 
 

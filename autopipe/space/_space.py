@@ -466,6 +466,8 @@ def _registry_entry(
                 input_only=op.input_only,
                 max_input_features=op.max_input_features,
                 budget_param=op.budget_param,
+                nonnegative_input=op.nonnegative_input,
+                output_sign=op.output_sign,
             )
         )
     return ops

@@ -163,3 +163,75 @@ def test_property_any_generated_mutated_or_crossed_tree_compiles(seed, task):
         pipe = compile_genome(g, random_state=seed % 1000)
         assert isinstance(pipe, Pipeline) and pipe.steps[-1][1] is not None
         assert pickle.loads(pickle.dumps(g)).key == g.key
+
+
+@pytest.mark.parametrize(
+    ("steps", "nonnegative", "conflict"),
+    [
+        (["MultinomialNB"], True, None),
+        (["MultinomialNB"], False, "the input data holds negative values"),
+        (["PCA", "MultinomialNB"], True, "PCA can output negative values"),
+        (["MinMaxScaler", "MultinomialNB"], False, None),
+        (["PCA", "Binarizer", "MultinomialNB"], False, None),
+        (["MinMaxScaler", "StandardScaler", "MultinomialNB"], True, "StandardScaler can output"),
+        (["MaxAbsScaler", "SelectPercentile", "MultinomialNB"], True, None),
+        (["MaxAbsScaler", "SelectPercentile", "MultinomialNB"], False, "the input data holds"),
+        (["GaussianNB", "MultinomialNB"], True, "GaussianNB can output negative values"),
+        (["PCA", "LogisticRegression"], False, None),
+    ],
+)
+def test_sign_conflict_follows_the_chain(steps, nonnegative, conflict):
+    g = Genome.from_steps(build_space("default", "classification"), steps)
+    found = g.sign_conflict(nonnegative)
+    if conflict is None:
+        assert found is None
+    else:
+        assert found.startswith("MultinomialNB needs non-negative input, but ")
+        assert conflict in found
+
+
+def test_sign_conflict_through_unions():
+    from autopipe.genome._deap import UNION, primitive_set
+    from autopipe.genome._genome import _genome_from_spec, _to_spec
+
+    space = build_space("default", "classification", n_features=5)
+    pset = primitive_set(space)
+
+    def union_of(a, b):
+        """MultinomialNB(Union(a(input), b(input))), from the specs of two chains."""
+        (name, params, (left,)), (_, _, (right,)) = (
+            _to_spec(list(Genome.from_steps(space, [step, "MultinomialNB"]).tree), 0, pset)[0] for step in (a, b)
+        )
+        genome = _genome_from_spec(space, (name, params, ((UNION, (), (left, right)),)))
+        assert genome.key.startswith(f"MultinomialNB(Union({a}(input")
+        return genome
+
+    assert "PCA can output" in union_of("PCA", "MinMaxScaler").sign_conflict(True)
+    assert "PCA can output" in union_of("MinMaxScaler", "PCA").sign_conflict(True)
+    assert union_of("MaxAbsScaler", "MinMaxScaler").sign_conflict(True) is None
+    assert "input data holds" in union_of("MaxAbsScaler", "MinMaxScaler").sign_conflict(False)
+    assert union_of("Binarizer", "MinMaxScaler").sign_conflict(False) is None
+
+
+def test_pipelines_without_a_sign_conflict_fit_multinomialnb():
+    """No false negatives on a sample: a pipeline the check lets through does not fail on the sign."""
+    space = build_space("default", "classification", n_features=5)
+    X, y = make_tiny_classification(n_samples=60, random_state=0)
+    X = X - X.min()
+    rng = np.random.default_rng(7)
+    checked = flagged = 0
+    while checked < 25:
+        g = Genome.random(space, rng)
+        if not g.key.startswith("MultinomialNB("):
+            continue
+        conflict = g.sign_conflict(True)
+        pipe = compile_genome(g, random_state=0)
+        for _, step in pipe.steps[:-1]:
+            if "n_estimators" in step.get_params():
+                step.set_params(n_estimators=5)
+        if conflict is None:
+            pipe.fit(X, y)
+            checked += 1
+        else:
+            flagged += 1
+    assert flagged > 0

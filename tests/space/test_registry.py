@@ -192,3 +192,40 @@ def test_class_weight_is_searched_for_every_classifier_that_takes_it():
     for op in takers:
         assert op.params["class_weight"] == Categorical((None, "balanced")), op.name
         assert op.build({"class_weight": "balanced"}, random_state=0).class_weight == "balanced"
+
+
+SIGNED = [(op, task) for op, task in OPERATORS if op.output_sign != "any"]
+
+
+@pytest.mark.parametrize("case", SIGNED, ids=map(_ids, SIGNED))
+def test_output_sign_holds_on_the_rows_fitted(case: tuple[Operator, str]) -> None:
+    """What ``output_sign`` promises: no negative output from non-negative input ("preserved"), or ever."""
+    op, task = case
+    X, y = _data(task, op)
+    inputs = [X - X.min()] + ([X] if op.output_sign == "nonnegative" else [])
+    for X_in in inputs:
+        estimator = _shrink(op.build(op.sample_params(np.random.default_rng(0)), random_state=0))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if hasattr(estimator, "fit_resample"):
+                out = estimator.fit_resample(X_in, y)[0]
+            else:
+                out = estimator.fit(X_in, y).transform(X_in)
+        assert np.min(out) >= 0, f"{op.name} gave negative values"
+
+
+def test_nonnegative_input_operators_reject_negative_values() -> None:
+    flagged = [op for op in registry_operators() if op.nonnegative_input]
+    assert [op.name for op in flagged] == ["MultinomialNB"]
+    X, y = _data("classification", flagged[0])
+    with pytest.raises(ValueError, match="[Nn]egative"):
+        flagged[0].build({}).fit(X - X.max(), y)
+
+
+def test_output_sign_is_validated() -> None:
+    from sklearn.preprocessing import StandardScaler
+
+    from autopipe.exceptions import SearchSpaceError
+
+    with pytest.raises(SearchSpaceError, match="output_sign must be one of"):
+        Operator("S", StandardScaler, Role.TRANSFORMER, {"regression"}, {}, output_sign="positive")
