@@ -263,13 +263,14 @@ def _sign_walk(
     source = None
     j = i + 1
     for arg in node.args:
-        end = tree.searchSubtree(j).stop
-        if issubclass(arg, Flow):
-            below, conflict = _sign_walk(tree, j, space, pset, input_source)
-            if conflict is not None:
-                return None, conflict
-            source = source or below
-        j = end
+        if not issubclass(arg, Flow):  # a hyperparameter terminal
+            j += 1
+            continue
+        below, conflict = _sign_walk(tree, j, space, pset, input_source)
+        if conflict is not None:
+            return None, conflict
+        source = source or below
+        j = tree.searchSubtree(j).stop
     if info.kind == "union":
         return source, None
     op = space[info.operator.name]  # the primitive set is shared by spaces equal but for these flags
