@@ -224,7 +224,8 @@ def _plot(rows: list[dict], path: Path) -> None:
 
 
 def surrogate(args: argparse.Namespace) -> None:
-    rows = [r for r in _load(args.files) if r["budget"] == 60]
+    every = _load(args.files)
+    rows = [r for r in every if r["budget"] == 60]
     by = {(r["dataset"], r["seed"], r["variant"]): r for r in rows}
     print("| data set | seed | evolution's best at 60 s | evaluations: evolution | surrogate | saved | tau |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -251,6 +252,14 @@ def surrogate(args: argparse.Namespace) -> None:
         if reached:
             print(f"\n{label}: reached on {len(reached)}/{len(runs)}; "
                   f"median evaluations saved {np.median(reached):+.0%}")
+    # tau needs 40 full-fidelity results (half to fit the surrogate, half to rank), so short runs have none.
+    for budget in sorted({r["budget"] for r in every}):
+        taus = [r.get("surrogate_tau") for r in every
+                if r["budget"] == budget and r["variant"] == "surrogate-evolution"]
+        known = [t for t in taus if t is not None]
+        if known:
+            print(f"\nKendall tau at {budget:g} s: median {np.median(known):+.3f} over the {len(known)} of "
+                  f"{len(taus)} runs with 40 or more full-fidelity results; positive in {sum(t > 0 for t in known)}")
 
 
 def main() -> None:
