@@ -41,6 +41,7 @@ from suite import DEFAULT_SUITE, fit_quietly, held_out_score, load_manifest, loa
 RESULTS = Path(__file__).resolve().parent / "results" / "strategies.jsonl"
 VARIANTS = ["evolution", "regularized-evolution", "random", "bayesian", "reinforce", "surrogate-evolution",
             "evolution+tune0.1", "evolution+tune0.2", "evolution+tune0.4", "surrogate-evolution+tune0.2"]
+TAU_MIN_RESULTS = 40  # full-fidelity results a run needs for a tau: half fit the surrogate, half are ranked
 
 
 def fit_one(entry: dict, suite: Path, variant: str, budget: float, seed: int, n_jobs: int) -> dict:
@@ -72,7 +73,7 @@ def _surrogate_tau(est: AutoEstimator) -> float | None:
     from autopipe.search import SearchHistory, SurrogateModel
 
     done = [e for e in est.history_ if e.result.ok and e.result.fidelity == 1.0]
-    if len(done) < 40:
+    if len(done) < TAU_MIN_RESULTS:
         return None
     half = SearchHistory()
     for e in done[: len(done) // 2]:
@@ -252,14 +253,13 @@ def surrogate(args: argparse.Namespace) -> None:
         if reached:
             print(f"\n{label}: reached on {len(reached)}/{len(runs)}; "
                   f"median evaluations saved {np.median(reached):+.0%}")
-    # tau needs 40 full-fidelity results (half to fit the surrogate, half to rank), so short runs have none.
     for budget in sorted({r["budget"] for r in every}):
         taus = [r.get("surrogate_tau") for r in every
                 if r["budget"] == budget and r["variant"] == "surrogate-evolution"]
         known = [t for t in taus if t is not None]
         if known:
             print(f"\nKendall tau at {budget:g} s: median {np.median(known):+.3f} over the {len(known)} of "
-                  f"{len(taus)} runs with 40 or more full-fidelity results; positive in {sum(t > 0 for t in known)}")
+                  f"{len(taus)} runs with {TAU_MIN_RESULTS} or more full-fidelity results; positive in {sum(t > 0 for t in known)}")
 
 
 def main() -> None:
