@@ -178,6 +178,26 @@ def _overall(cells: list) -> None:
         print(f"| {v} |{cols} {np.mean(ranks[v]):.2f} | {base if base != v else ''} | {paired} |")
     first, second = by_rank[:2]
     print(f"\nfirst against second: {first} vs. {second}: {_paired(cells, first, second).replace(' | ', '; ')}")
+    print(f"default by the rule: {_default_by_rule(cells, by_rank)}")
+
+
+def _default_by_rule(cells: list, by_rank: list[str]) -> str:
+    """The best-ranked variant whose gain over its base is positive and significant (p < 0.05), else evolution.
+
+    The base is plain evolution for a strategy and the untuned strategy for a
+    tuning share. A mean-rank lead alone does not make a default: it has to
+    be measurably better than the baseline too.
+    """
+    from scipy.stats import wilcoxon
+
+    for v in by_rank:
+        base = v.partition("+tune")[0] if "+tune" in v else "evolution"
+        if base == v or base not in by_rank:
+            continue
+        diff = np.array([c[3][v] - c[3][base] for c in cells])
+        if diff.mean() > 0 and np.any(diff != 0) and wilcoxon(diff).pvalue < 0.05:
+            return v
+    return "evolution"
 
 
 def _paired(cells: list, v: str, base: str) -> str:
