@@ -48,7 +48,9 @@ class BayesianStrategy(BaseStrategy):
 
     The sampler is rebuilt from the finished trials at every ``ask``, seeded
     from the search's random generator, so the strategy pickles and resumes
-    deterministically.
+    deterministically. TPE's cost per proposal grows with the trials it
+    models, so a long search models at most ``max_trials`` of them: the best
+    half and the most recent ones.
 
     Parameters
     ----------
@@ -56,6 +58,11 @@ class BayesianStrategy(BaseStrategy):
         Preprocessing step slots before the model.
     n_startup_trials : int, default=10
         Random trials before TPE starts modelling.
+    max_trials : int, default=400
+        Finished trials the sampler models at most: the ``max_trials // 2``
+        best, then the most recent until there are ``max_trials``. TPE's
+        "good" group is at most the best 25 trials, so it is unchanged; only
+        the model of the rest thins out. Must exceed ``n_startup_trials``.
 
     Attributes
     ----------
@@ -63,13 +70,19 @@ class BayesianStrategy(BaseStrategy):
         Finished trials: their parameters, Optuna distributions and score.
     """
 
-    def __init__(self, max_steps: int = 2, n_startup_trials: int = 10) -> None:
+    def __init__(self, max_steps: int = 2, n_startup_trials: int = 10, max_trials: int = 400) -> None:
         self.max_steps = max_steps
         self.n_startup_trials = n_startup_trials
+        self.max_trials = max_trials
 
     def setup(self, context: SearchContext) -> None:
         """Queue the initial pipelines; no trials yet."""
         super().setup(context)
+        if self.max_steps < 0 or self.n_startup_trials < 0 or self.max_trials <= self.n_startup_trials:
+            raise ValueError(
+                "BayesianStrategy needs max_steps >= 0, n_startup_trials >= 0 and max_trials > n_startup_trials, "
+                f"got {self.max_steps}, {self.n_startup_trials} and {self.max_trials}"
+            )
         _optuna()
         self.trials_: list[tuple[dict[str, Any], dict[str, Any], float]] = []
         self.asked_: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
@@ -83,9 +96,21 @@ class BayesianStrategy(BaseStrategy):
             sampler = optuna.samplers.TPESampler(seed=seed, multivariate=True, group=True,
                                                  n_startup_trials=self.n_startup_trials)
         study = optuna.create_study(direction="maximize", sampler=sampler)
-        for params, distributions, value in self.trials_:
+        for params, distributions, value in self._modelled_trials():
             study.add_trial(optuna.trial.create_trial(params=params, distributions=distributions, value=value))
         return study
+
+    def _modelled_trials(self) -> list[tuple[dict[str, Any], dict[str, Any], float]]:
+        """The trials the sampler learns from, in the order they finished: all, or the best and the latest."""
+        if len(self.trials_) <= self.max_trials:
+            return self.trials_
+        by_score = sorted(range(len(self.trials_)), key=lambda i: -self.trials_[i][2])
+        keep = set(by_score[: self.max_trials // 2])
+        for i in reversed(range(len(self.trials_))):
+            if len(keep) == self.max_trials:
+                break
+            keep.add(i)
+        return [self.trials_[i] for i in sorted(keep)]
 
     def _propose(self, trial: Any) -> Genome:
         space = self.context_.space

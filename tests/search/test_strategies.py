@@ -253,6 +253,31 @@ def test_bayesian_search_learns_the_fake_objective():
     assert ctx.history.best_score() == 1.0
 
 
+def test_bayesian_models_the_best_and_the_latest_trials_of_a_long_search():
+    pytest.importorskip("optuna")
+    ctx = _context(seed=0)
+    state = SearchState(ctx.history, Deadline(None), None)
+    strategy = BayesianStrategy(n_startup_trials=4, max_trials=20)
+    run_search(strategy, ctx, _fake_evaluate, state, population_size=6, offspring_size=6, generations=8)
+    trials = strategy.trials_
+    assert len(trials) > 40
+    modelled = strategy._modelled_trials()
+    assert len(modelled) == 20 and len(strategy._study().trials) == 20
+    position = {id(t): i for i, t in enumerate(trials)}
+    kept = [position[id(m)] for m in modelled]
+    assert kept == sorted(kept) and kept[-1] == len(trials) - 1  # in finishing order, the latest included
+    best = sorted(range(len(trials)), key=lambda i: -trials[i][2])[:10]
+    assert set(best) <= set(kept)
+    assert len(strategy.ask(6)) == 6  # still proposes from the thinned model
+
+
+@pytest.mark.parametrize("params", [{"max_trials": 10, "n_startup_trials": 10}, {"max_steps": -1}])
+def test_bayesian_rejects_bad_settings_by_name(params):
+    pytest.importorskip("optuna")
+    with pytest.raises(ValueError, match="max_trials > n_startup_trials"):
+        BayesianStrategy(**params).setup(_context())
+
+
 def test_pipeline_encoding_counts_operators_and_reads_hyperparameters():
     from autopipe.search import PipelineEncoder
 
