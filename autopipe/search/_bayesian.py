@@ -32,6 +32,41 @@ def _suggest(trial: Any, name: str, dist: Distribution) -> Any:
     raise TypeError(f"no Optuna distribution for {dist!r}")
 
 
+class _Replay:
+    """Answers a proposal's questions from an evaluated chain, recording them as an Optuna trial would."""
+
+    def __init__(self, space: Any, genome: Genome) -> None:
+        names = genome.operator_names
+        self.space, self.model, self.chain = space, names[0], names[:0:-1]  # prefix order: the model first
+        self.values = {f"{h.operator}.{h.param}": h.value for h in genome.hyperparameters()}
+        self.params: dict[str, Any] = {}
+        self.distributions: dict[str, Any] = {}
+
+    def _record(self, name: str, value: Any, distribution: Any) -> Any:
+        self.params[name], self.distributions[name] = value, distribution
+        return value
+
+    def suggest_categorical(self, name: str, choices: list[Any]) -> Any:
+        distribution = _optuna().distributions.CategoricalDistribution(choices)
+        if name == "model":
+            value = [op.name for op in self.space.models].index(self.model)
+        elif name.startswith("step") and name[4:].isdigit():
+            k = int(name[4:])
+            value = self.chain[k] if k < len(self.chain) else _NONE
+        else:  # an operator's categorical hyperparameter, offered by position
+            op, _, param = name.partition(".")
+            value = self.space[op].params[param].choices.index(self.values[name])
+        return self._record(name, choices[choices.index(value)], distribution)
+
+    def suggest_int(self, name: str, low: int, high: int, log: bool = False) -> int:
+        distribution = _optuna().distributions.IntDistribution(low, high, log=log)
+        return self._record(name, int(self.values[name]), distribution)
+
+    def suggest_float(self, name: str, low: float, high: float, log: bool = False) -> float:
+        distribution = _optuna().distributions.FloatDistribution(low, high, log=log)
+        return self._record(name, float(self.values[name]), distribution)
+
+
 class BayesianStrategy(BaseStrategy):
     """Bayesian optimization (Optuna's TPE) over a flattened, conditional pipeline space.
 
@@ -44,7 +79,10 @@ class BayesianStrategy(BaseStrategy):
     good models and good preprocessing for them are proposed together. The
     context's initial pipelines are evaluated first; their scores do not seed
     the sampler (they are trees outside the flattened space when they hold
-    unions or stacked models).
+    unions or stacked models). A search that continues a history
+    (``warm_start``, a checkpoint) starts the sampler from every chain of that
+    history the flattened space can express, so it goes on learning where it
+    stopped.
 
     The sampler is rebuilt from the finished trials at every ``ask``, seeded
     from the search's random generator, so the strategy pickles and resumes
@@ -87,6 +125,22 @@ class BayesianStrategy(BaseStrategy):
         self.trials_: list[tuple[dict[str, Any], dict[str, Any], float]] = []
         self.asked_: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
         self.pending_ = list(context.initial)
+        for entry in context.history:
+            result = entry.result
+            if result.ok and result.fidelity == 1.0 and math.isfinite(result.score):
+                replayed = self._replay(entry.genome)
+                if replayed is not None:
+                    self.trials_.append((*replayed, float(result.score)))
+
+    def _replay(self, genome: Genome) -> tuple[dict[str, Any], dict[str, Any]] | None:
+        """The trial parameters and distributions that propose ``genome``, or None if no trial can."""
+        replay = _Replay(self.context_.space, genome)
+        try:
+            proposed = self._propose(replay)
+            _optuna().trial.create_trial(params=replay.params, distributions=replay.distributions, value=0.0)
+        except (KeyError, ValueError, IndexError):  # a tree, a longer chain, a value outside the space
+            return None
+        return (replay.params, replay.distributions) if proposed.key == genome.key else None
 
     def _study(self) -> Any:
         optuna = _optuna()

@@ -271,6 +271,28 @@ def test_bayesian_models_the_best_and_the_latest_trials_of_a_long_search():
     assert len(strategy.ask(6)) == 6  # still proposes from the thinned model
 
 
+def test_bayesian_continues_from_the_chains_of_an_earlier_history():
+    import optuna
+
+    first = _context(seed=1)
+    state = SearchState(first.history, Deadline(None), None)
+    earlier = BayesianStrategy(n_startup_trials=4)
+    run_search(earlier, first, _fake_evaluate, state, population_size=6, offspring_size=6, generations=4)
+    stacked = Genome.from_steps(first.space, ["GaussianNB", "LogisticRegression"])  # a tree no trial proposes
+    first.history.add(stacked, _ok(stacked, 0.5), 9, 0.0)
+
+    resumed = BayesianStrategy(n_startup_trials=4)
+    resumed.setup(SearchContext(first.space, np.random.default_rng(5), first.history))
+    learned = {resumed._propose(optuna.trial.FixedTrial(p)).key: v for p, _, v in resumed.trials_}
+    learned_before = {earlier._propose(optuna.trial.FixedTrial(p)).key: v for p, _, v in earlier.trials_}
+    assert len(learned_before) > 10 and learned_before.items() <= learned.items()
+    assert all(first.history.get(key).result.score == v for key, v in learned.items())
+    assert stacked.key not in learned
+    three_steps = Genome.from_steps(first.space, ["StandardScaler", "PCA", "MinMaxScaler", "GaussianNB"])
+    assert resumed._replay(three_steps) is None  # longer than max_steps
+    assert not {g.key for g in resumed.ask(6)} & {e.genome.key for e in first.history}
+
+
 @pytest.mark.parametrize("params", [{"max_trials": 10, "n_startup_trials": 10}, {"max_steps": -1}])
 def test_bayesian_rejects_bad_settings_by_name(params):
     pytest.importorskip("optuna")
