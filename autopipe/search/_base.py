@@ -9,6 +9,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 from sklearn.base import BaseEstimator
 
+from .._utils.deadline import Deadline
 from ..evaluate import EvaluationResult
 from ..genome import Genome
 from ..space import SearchSpace
@@ -30,12 +31,18 @@ class SearchContext:
     initial : list of Genome
         Pipelines that should be part of the first batch (strong defaults and
         user-given baselines).
+    deadline : Deadline or None
+        When the current batch's evaluation must end; :func:`run_search`
+        updates it before each ``ask``. A strategy whose proposals take
+        noticeable time stops proposing once it has passed (candidates
+        proposed after it would not be evaluated).
     """
 
     space: SearchSpace
     rng: np.random.Generator
     history: SearchHistory
     initial: list[Genome] = field(default_factory=list)
+    deadline: Deadline | None = None
 
 
 @runtime_checkable

@@ -187,15 +187,21 @@ class BayesianStrategy(BaseStrategy):
         return Genome.from_steps(space, plan)
 
     def ask(self, n: int) -> list[Genome]:
-        """Initial pipelines first, then ``n`` new TPE proposals (seen ones are told their score and skipped)."""
+        """Initial pipelines first, then ``n`` new TPE proposals (seen ones are told their score and skipped).
+
+        Fewer when the context's deadline passes while proposing (at least one).
+        """
         taken: set[str] = set()
         out = self._initial(n, taken)
         if len(out) == n:
             return out
         study = self._study()
+        deadline = self.context_.deadline
         for _ in range(max(20, 5 * n)):
             if len(out) == n:
                 break
+            if out and deadline is not None and deadline.expired():
+                return out  # each proposal takes milliseconds: none after the batch's time is up
             trial = study.ask()
             genome = self._propose(trial)
             entry = self.context_.history.get(genome.key)

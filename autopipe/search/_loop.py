@@ -40,7 +40,7 @@ def run_search(
     strategy.setup(context)
     _call(callbacks, "on_search_begin", state)
     try:
-        _loop(strategy, evaluate, state, population_size, offspring_size, generations, callbacks)
+        _loop(strategy, context, evaluate, state, population_size, offspring_size, generations, callbacks)
     except StopSearch as stop:
         state.stop_reason = str(stop) or "stopped by a callback"
     except KeyboardInterrupt:
@@ -55,6 +55,7 @@ def run_search(
 
 def _loop(
     strategy: SearchStrategy,
+    context: SearchContext,
     evaluate: EvaluateFn,
     state: SearchState,
     population_size: int,
@@ -67,6 +68,7 @@ def _loop(
         if state.deadline.expired():
             state.stop_reason = "time budget reached"
             return
+        context.deadline = state.deadline
         genomes = strategy.ask(n)
         if not genomes:
             state.stop_reason = "search space exhausted"

@@ -293,6 +293,18 @@ def test_bayesian_continues_from_the_chains_of_an_earlier_history():
     assert not {g.key for g in resumed.ask(6)} & {e.genome.key for e in first.history}
 
 
+def test_bayesian_stops_proposing_when_the_batch_deadline_has_passed():
+    ctx = _context(seed=3)
+    state = SearchState(ctx.history, Deadline(None), None)
+    strategy = BayesianStrategy(n_startup_trials=4)
+    run_search(strategy, ctx, _fake_evaluate, state, population_size=6, offspring_size=6, generations=2)
+    assert ctx.deadline is state.deadline  # the loop hands the strategy the batch's deadline
+    ctx.deadline = Deadline(0.0)
+    assert len(strategy.ask(6)) == 1
+    ctx.deadline = Deadline(60.0)
+    assert len(strategy.ask(6)) == 6
+
+
 @pytest.mark.parametrize("params", [{"max_trials": 10, "n_startup_trials": 10}, {"max_steps": -1}])
 def test_bayesian_rejects_bad_settings_by_name(params):
     pytest.importorskip("optuna")
