@@ -1,4 +1,4 @@
-"""autopipe: scikit-learn pipelines found by genetic programming under a time budget."""
+"""autopipe: scikit-learn pipelines found by Bayesian optimization or genetic programming under a time budget."""
 
 from __future__ import annotations
 

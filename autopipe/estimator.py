@@ -84,12 +84,14 @@ _MAX_DENSE_CELLS = 50_000_000
 
 
 class AutoEstimator(BaseEstimator):
-    """Search whole scikit-learn pipelines by genetic programming under a time budget.
+    """Search whole scikit-learn pipelines under a time budget.
 
     ``fit`` evaluates candidate pipelines (preprocessing, feature selection and
-    a model) by cross-validation in parallel worker processes, evolves them
-    with NSGA-II over (score, complexity), then refits the best one on all
-    rows; the whole fit, refit included, stays within ``time_budget``.
+    a model) by cross-validation in parallel worker processes, proposed by a
+    search strategy (Bayesian optimization by default; genetic programming
+    with NSGA-II over (score, complexity), and others, with ``strategy``),
+    then refits the best one on all rows; the whole fit, refit included,
+    stays within ``time_budget``.
 
     Parameters
     ----------
@@ -123,20 +125,23 @@ class AutoEstimator(BaseEstimator):
     search_space : str or dict, default="default"
         A preset name (``"default"``, ``"light"``) or a dict of operators in the
         shape :func:`autopipe.space.get_preset` returns.
-    strategy : str or SearchStrategy, default="surrogate-evolution"
-        ``"surrogate-evolution"`` (NSGA-II genetic programming whose
-        offspring a performance predictor trained on the history screens,
-        ``EvolutionStrategy(surrogate=True)``; the default, chosen from the
-        strategy benchmark), ``"evolution"`` (the same without the
-        predictor), ``"regularized-evolution"`` (aging evolution,
+    strategy : str or SearchStrategy, default="bayesian"
+        ``"bayesian"`` (Optuna's TPE over a flattened, conditional space of
+        chains, :class:`~autopipe.search.BayesianStrategy`; the default,
+        chosen from the strategy benchmark), ``"surrogate-evolution"``
+        (NSGA-II genetic programming whose offspring a performance predictor
+        trained on the history screens,
+        ``EvolutionStrategy(surrogate=True)``), ``"evolution"`` (the same
+        without the predictor), ``"regularized-evolution"`` (aging evolution,
         :class:`~autopipe.search.RegularizedEvolutionStrategy`), ``"random"``,
         ``"grid"`` (every pipeline of a small, finite space,
-        :class:`~autopipe.search.GridStrategy`), ``"bayesian"`` (Optuna's TPE
-        over a flattened, conditional space of chains,
-        :class:`~autopipe.search.BayesianStrategy`), ``"reinforce"`` (a
+        :class:`~autopipe.search.GridStrategy`), ``"reinforce"`` (a
         controller trained by policy gradient,
         :class:`~autopipe.search.ReinforceStrategy`), or a strategy object such as
-        :class:`~autopipe.search.RandomStrategy`.
+        :class:`~autopipe.search.RandomStrategy`. Every strategy is asked for
+        ``population_size`` candidates first, then ``offspring_size`` per
+        generation; ``mutation_rate`` and ``crossover_rate`` apply to the
+        evolution strategies only.
     max_eval_time : float or None, default=None
         Seconds one candidate's cross-validation may take before its worker is
         killed. ``None`` means ``max(1, time_budget / 5)`` (no limit without a
@@ -217,7 +222,7 @@ class AutoEstimator(BaseEstimator):
         the time so far, and the tuned pipelines join the strategy's
         population; the rest of the share is spent after the search. Without
         a time budget, 10 trials per structure after the search. 0 turns it
-        off. Needs ``optuna`` (``pip install 'autopipe[tune]'``).
+        off.
     tune_sampler : {"tpe", "gp"}, default="tpe"
         Optuna's sampler for tuning: tree-structured Parzen estimator or
         Gaussian process.
@@ -347,7 +352,7 @@ class AutoEstimator(BaseEstimator):
         mutation_rate: float = 0.9,
         crossover_rate: float = 0.1,
         search_space: Any = "default",
-        strategy: Any = "surrogate-evolution",
+        strategy: Any = "bayesian",
         max_eval_time: float | None = None,
         early_stop: int | None = None,
         n_jobs: int | None = None,

@@ -62,7 +62,7 @@ html_theme = "alabaster"
 html_title = f"autopipe {release}"
 html_static_path = ["_static"]
 html_theme_options = {
-    "description": "scikit-learn pipelines found by genetic programming under a time budget",
+    "description": "scikit-learn pipelines found by Bayesian optimization or genetic programming under a time budget",
     "fixed_sidebar": True,
     "show_relbars": True,
     "page_width": "1180px",

@@ -1,4 +1,4 @@
-"""Optuna, imported on demand (an optional dependency, the ``tune`` extra)."""
+"""Optuna, imported on demand, quiet below warnings."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from typing import Any
 
 
 def import_optuna(purpose: str) -> Any:
-    """The ``optuna`` module, quiet below warnings; an ``ImportError`` naming ``purpose`` and the extra if missing."""
+    """The ``optuna`` module, quiet below warnings; an ``ImportError`` naming ``purpose`` if missing."""
     try:
         import optuna
-    except ImportError as exc:  # pragma: no cover - exercised only without the extra
-        raise ImportError(f"{purpose} needs Optuna: pip install 'autopipe[tune]' (or optuna)") from exc
+    except ImportError as exc:  # pragma: no cover - only in a broken install
+        raise ImportError(f"{purpose} needs Optuna, a dependency of autopipe: pip install optuna") from exc
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     return optuna

@@ -240,7 +240,6 @@ def test_strategies_by_name_in_the_estimator():
 
 
 def test_bayesian_search_learns_the_fake_objective():
-    pytest.importorskip("optuna")
     ctx = _context(seed=2)
     state = SearchState(ctx.history, Deadline(None), None)
     strategy = BayesianStrategy(n_startup_trials=8)
@@ -254,7 +253,6 @@ def test_bayesian_search_learns_the_fake_objective():
 
 
 def test_bayesian_models_the_best_and_the_latest_trials_of_a_long_search():
-    pytest.importorskip("optuna")
     ctx = _context(seed=0)
     state = SearchState(ctx.history, Deadline(None), None)
     strategy = BayesianStrategy(n_startup_trials=4, max_trials=20)
@@ -307,7 +305,6 @@ def test_bayesian_stops_proposing_when_the_batch_deadline_has_passed():
 
 @pytest.mark.parametrize("params", [{"max_trials": 10, "n_startup_trials": 10}, {"max_steps": -1}])
 def test_bayesian_rejects_bad_settings_by_name(params):
-    pytest.importorskip("optuna")
     with pytest.raises(ValueError, match="max_trials > n_startup_trials"):
         BayesianStrategy(**params).setup(_context())
 
@@ -406,12 +403,12 @@ def test_reinforce_learns_to_write_short_pipelines(torch_controller, monkeypatch
     assert strategy.baseline_ is not None
 
 
-def test_the_default_strategy_is_evolution_with_surrogate_screening():
-    from autopipe import AutoClassifier, AutoRegressor
-    from autopipe.search import EvolutionStrategy
+def test_the_default_strategy_is_bayesian_optimization():
+    from autopipe import AutoClassifier, AutoRegressor, AutoEstimator
 
-    for est in (AutoClassifier(), AutoRegressor()):
-        strategy = est._make_strategy()
-        assert isinstance(strategy, EvolutionStrategy) and strategy.surrogate
+    for est in (AutoEstimator(), AutoClassifier(), AutoRegressor()):
+        assert isinstance(est._make_strategy(), BayesianStrategy)
+    screened = AutoClassifier(strategy="surrogate-evolution")._make_strategy()
+    assert isinstance(screened, EvolutionStrategy) and screened.surrogate
     plain = AutoClassifier(strategy="evolution")._make_strategy()
     assert isinstance(plain, EvolutionStrategy) and not plain.surrogate

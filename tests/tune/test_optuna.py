@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import math
 
+import optuna
 import pytest
 
-pytest.importorskip("optuna")
-
-import optuna  # noqa: E402
-
-from autopipe._utils.deadline import Deadline  # noqa: E402
-from autopipe.evaluate import EvaluationResult, Status  # noqa: E402
-from autopipe.genome import Genome  # noqa: E402
-from autopipe.space import build_space  # noqa: E402
-from autopipe.tune import StructureTuner, resource, tune  # noqa: E402
+from autopipe._utils.deadline import Deadline
+from autopipe.evaluate import EvaluationResult, Status
+from autopipe.genome import Genome
+from autopipe.space import build_space
+from autopipe.tune import StructureTuner, resource, tune
 
 SPACE = build_space("default", "classification")
 

@@ -7,14 +7,12 @@ import time
 
 import pytest
 
-pytest.importorskip("optuna")
-
-from autopipe._utils.deadline import Deadline  # noqa: E402
-from autopipe.evaluate import EvaluationResult, Status  # noqa: E402
-from autopipe.genome import Genome  # noqa: E402
-from autopipe.search import SearchHistory, SearchState  # noqa: E402
-from autopipe.space import build_space  # noqa: E402
-from autopipe.tune import TuneDuringSearch, TuningSchedule  # noqa: E402
+from autopipe._utils.deadline import Deadline
+from autopipe.evaluate import EvaluationResult, Status
+from autopipe.genome import Genome
+from autopipe.search import SearchHistory, SearchState
+from autopipe.space import build_space
+from autopipe.tune import TuneDuringSearch, TuningSchedule
 
 SPACE = build_space("default", "classification")
 
