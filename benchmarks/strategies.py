@@ -173,12 +173,17 @@ def _overall(cells: list) -> None:
             f" {np.mean([vals[v] for vals in per_budget[b]]):.4f} | {np.mean(budget_ranks[b][v]):.2f} |"
             for b in budgets
         )
-        base = v.partition("+tune")[0] if "+tune" in v else "evolution"
+        base = _base(v)
         paired = _paired(cells, v, base) if base != v and base in common else " | | "
         print(f"| {v} |{cols} {np.mean(ranks[v]):.2f} | {base if base != v else ''} | {paired} |")
     first, second = by_rank[:2]
     print(f"\nfirst against second: {first} vs. {second}: {_paired(cells, first, second).replace(' | ', '; ')}")
     print(f"default by the rule: {_default_by_rule(cells, by_rank)}")
+
+
+def _base(variant: str) -> str:
+    """What a variant is paired with: its untuned strategy for a tuning share, else plain evolution."""
+    return variant.partition("+tune")[0] if "+tune" in variant else "evolution"
 
 
 def _default_by_rule(cells: list, by_rank: list[str]) -> str:
@@ -188,23 +193,26 @@ def _default_by_rule(cells: list, by_rank: list[str]) -> str:
     tuning share. A mean-rank lead alone does not make a default: it has to
     be measurably better than the baseline too.
     """
-    from scipy.stats import wilcoxon
-
     for v in by_rank:
-        base = v.partition("+tune")[0] if "+tune" in v else "evolution"
+        base = _base(v)
         if base == v or base not in by_rank:
             continue
-        diff = np.array([c[3][v] - c[3][base] for c in cells])
-        if diff.mean() > 0 and np.any(diff != 0) and wilcoxon(diff).pvalue < 0.05:
+        diff, p = _differences(cells, v, base)
+        if diff.mean() > 0 and p < 0.05:
             return v
     return "evolution"
 
 
-def _paired(cells: list, v: str, base: str) -> str:
+def _differences(cells: list, v: str, base: str) -> tuple[np.ndarray, float]:
+    """Per-cell score differences of ``v`` over ``base`` and their two-sided Wilcoxon signed-rank p."""
     from scipy.stats import wilcoxon
 
     diff = np.array([c[3][v] - c[3][base] for c in cells])
-    p = wilcoxon(diff).pvalue if np.any(diff != 0) else 1.0
+    return diff, (wilcoxon(diff).pvalue if np.any(diff != 0) else 1.0)
+
+
+def _paired(cells: list, v: str, base: str) -> str:
+    diff, p = _differences(cells, v, base)
     return f"{diff.mean():+.4f} | {(diff > 0).sum()} / {(diff == 0).sum()} / {(diff < 0).sum()} | {p:.3f}"
 
 

@@ -56,7 +56,8 @@ class _Replay:
         else:  # an operator's categorical hyperparameter, offered by position
             op, _, param = name.partition(".")
             value = self.space[op].params[param].choices.index(self.values[name])
-        return self._record(name, choices[choices.index(value)], distribution)
+        choices.index(value)  # a ValueError if the trial would not offer it
+        return self._record(name, value, distribution)
 
     def suggest_int(self, name: str, low: int, high: int, log: bool = False) -> int:
         distribution = _optuna().distributions.IntDistribution(low, high, log=log)
@@ -114,7 +115,7 @@ class BayesianStrategy(BaseStrategy):
         self.max_trials = max_trials
 
     def setup(self, context: SearchContext) -> None:
-        """Queue the initial pipelines; no trials yet."""
+        """Queue the initial pipelines; trials from the chains of a continued history."""
         super().setup(context)
         if self.max_steps < 0 or self.n_startup_trials < 0 or self.max_trials <= self.n_startup_trials:
             raise ValueError(
