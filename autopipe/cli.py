@@ -387,12 +387,11 @@ def _cmd_fit(args: argparse.Namespace, out: TextIO) -> int:
 
 def _final_model(estimator: AutoEstimator, best_key: str) -> str:
     """What ``predict`` uses: the best pipeline, an ensemble, or a fallback pipeline."""
-    report = getattr(estimator, "ensemble_report_", None) or {}
-    if report.get("used"):
-        kind = report.get("kind") or "an"
+    report = estimator.ensemble_report_
+    if report.used:
         return (
-            f"{kind} ensemble of {len(report.get('members', []))} pipelines, out-of-fold "
-            f"{_scoring_label(estimator)} {report.get('score', float('nan')):.4f}"
+            f"{report.kind} ensemble of {len(report.members)} pipelines, out-of-fold "
+            f"{_scoring_label(estimator)} {report.score:.4f}"
         )
     refitted = getattr(estimator, "best_candidate_", best_key)
     if refitted != best_key:

@@ -88,7 +88,7 @@ def measure(entry: dict, suite: Path, budget: float, n_jobs: int, seed: int) -> 
     row["networks"] = round(nets / n_workers / wall, 4)
     row["idle"] = round(1 - busy / n_workers / wall, 4)
     row["timeouts"] = sum(r.status.value == "timeout" for r in results)
-    row["final model"] = round(est.ensemble_report_["build_time"] / wall, 4)
+    row["final model"] = round(est.ensemble_report_.build_time / wall, 4)
     return row
 
 

@@ -54,9 +54,9 @@ def test_voting_ensemble_for_classification(n_classes):
     labels = np.array(["ant", "bee", "cat"])[y]  # string labels
     est = AutoClassifier(**SETTINGS).fit(X, labels)
     report = est.ensemble_report_
-    assert report["kind"] == "selection" and report["reason"]
-    assert report["build_time"] >= 0
-    if report["used"]:
+    assert report.kind == "selection" and report.reason
+    assert report.build_time >= 0
+    if report.used:
         assert isinstance(est.fitted_pipeline_, VotingClassifier)
         assert est.leaderboard_.iloc[0]["status"] == "ensemble"
         assert "beats" in est.leaderboard_.iloc[0]["note"]
@@ -73,7 +73,7 @@ def test_ensemble_is_exported_as_code():
     namespace: dict = {}
     exec(est.export(), namespace)
     assert_same_params(namespace["pipeline"], est.fitted_pipeline_)
-    if est.ensemble_report_["used"]:
+    if est.ensemble_report_.used:
         assert isinstance(est.fitted_pipeline_, VotingRegressor)
         assert "VotingRegressor" in est.export()
 
@@ -81,8 +81,8 @@ def test_ensemble_is_exported_as_code():
 def test_stacking_and_none():
     X, y = make_tiny_classification(n_samples=120, random_state=3)
     stacked = AutoClassifier(**SETTINGS, ensemble="stacking").fit(X, y)
-    assert stacked.ensemble_report_["kind"] == "stacking"
-    if stacked.ensemble_report_["used"]:
+    assert stacked.ensemble_report_.kind == "stacking"
+    if stacked.ensemble_report_.used:
         assert isinstance(stacked.fitted_pipeline_, StackingClassifier)
     single = AutoClassifier(**SETTINGS, ensemble=None).fit(X, y)
     assert single.fitted_pipeline_ is single.best_pipeline_
@@ -91,7 +91,7 @@ def test_stacking_and_none():
 
 def _force_plan(monkeypatch, ensemble_score, single_score):
     """Make selection pick the two best candidates and the cross-check return the given scores."""
-    import autopipe.estimator as module
+    import autopipe.ensemble._ensembler as module  # where the ensembler looks them up
     from autopipe.ensemble import Selection
 
     def two_best(oofs, score, rounds, patience=None):
@@ -108,9 +108,9 @@ def test_ensemble_not_used_when_it_does_not_beat_the_best_on_held_out_rows(monke
     _force_plan(monkeypatch, 0.5, 0.6)  # whatever the selection's own score, the cross-check decides
     est = AutoClassifier(**SETTINGS).fit(X, y)
     report = est.ensemble_report_
-    assert not report["used"]
-    assert "does not beat" in report["reason"] and "held out" in report["reason"]
-    assert (report["checked_score"], report["checked_single_score"]) == (0.5, 0.6)
+    assert not report.used
+    assert "does not beat" in report.reason and "held out" in report.reason
+    assert (report.checked_score, report.checked_single_score) == (0.5, 0.6)
     assert est.fitted_pipeline_ is est.best_pipeline_
     last = est.leaderboard_.iloc[-1]
     assert last["status"] == "ensemble" and "does not beat" in last["note"]
@@ -173,7 +173,7 @@ def test_a_member_that_cannot_be_refitted_in_time_drops_the_ensemble(monkeypatch
     _force_plan(monkeypatch, 0.9, 0.5)
     est = AutoClassifier(**SETTINGS).fit(X, y)
     report = est.ensemble_report_
-    assert not report["used"] and "refitting on all rows failed" in report["reason"] and "deadline" in report["reason"]
+    assert not report.used and "refitting on all rows failed" in report.reason and "deadline" in report.reason
     assert est.fitted_pipeline_ is est.best_pipeline_
     np.testing.assert_array_equal(est.predict(X), est.best_pipeline_.predict(X))
 
@@ -186,7 +186,7 @@ def test_ensemble_members_are_fitted_and_refit_from_scratch_when_cloned(monkeypa
     # only models with predict_proba, so that the best pipeline is the first member
     space = {"LogisticRegression": {}, "GaussianNB": {}, "DecisionTreeClassifier": {}, "StandardScaler": {}}
     est = AutoClassifier(**{**SETTINGS, "search_space": space}).fit(X, y)
-    assert est.ensemble_report_["used"], est.ensemble_report_["reason"]
+    assert est.ensemble_report_.used, est.ensemble_report_.reason
     model = est.fitted_pipeline_
     assert isinstance(model, VotingClassifier)
     for (name, unfitted), fitted in zip(model.estimators, model.estimators_):
@@ -212,36 +212,49 @@ def test_history_bounds_the_memory_of_out_of_fold_predictions():
     assert {e.result.score for e in kept} == set(map(float, range(20, 30)))  # the best keep theirs
 
 
-def test_candidates_with_non_finite_predictions_are_left_out(monkeypatch):
-    import autopipe.estimator as module
-
-    X, y = make_tiny_regression(n_samples=120, random_state=5)
-    est = AutoRegressor(**SETTINGS)
-    original = module.AutoEstimator._plan_ensemble
-
-    def poisoned(self, y, history, deadline, splits, *args):
-        for entry in list(history)[:2]:
-            if entry.result.oof is not None:
-                entry.result.oof[0, 0] = np.inf
-        return original(self, y, history, deadline, splits, *args)
-
-    monkeypatch.setattr(module.AutoEstimator, "_plan_ensemble", poisoned)
-    est.fit(X, y)
-    members = {key for _, key, _ in est.ensemble_report_["members"]}
-    poisoned_keys = {e.genome.key for e in list(est.history_)[:2]}
-    assert not members & poisoned_keys
+def _ranked_entries(y, oofs):
+    """History entries, best first, with the given out-of-fold probabilities."""
+    history = SearchHistory()
+    for i, oof in enumerate(oofs):
+        g = Genome.random(build_space("light", "classification"), np.random.default_rng(i))
+        history.add(g, EvaluationResult(key=g.key, status=Status.OK, score=1.0 - i / 100, fold_scores=(1.0, 1.0),
+                                        oof=oof.astype(np.float32), oof_kind="proba", fit_time=0.01), 0, 0.0)
+    return [e for e in history.ranked() if e.result.ok]
 
 
-def test_the_ensemble_build_is_capped_at_a_share_of_the_budget(monkeypatch):
-    import autopipe.estimator as module
+def _problem(y):
+    from autopipe.ensemble import EnsembleProblem
 
-    _force_plan(monkeypatch, 0.9, 0.5)
-    monkeypatch.setattr(module, "_BUILD_SHARE", 0.0)  # no time at all for the ensemble
-    X, y = make_tiny_classification(n_samples=150, random_state=8)
-    est = AutoClassifier(**{**SETTINGS, "time_budget": 60}).fit(X, y)
-    report = est.ensemble_report_
-    assert not report["used"] and "time left" in report["reason"]
-    assert est.fitted_pipeline_ is est.best_pipeline_
+    splits = [(np.arange(len(y))[i % 2 == 1::2], np.arange(len(y))[i % 2::2]) for i in range(2)]
+    return EnsembleProblem(y, np.array([0, 1]), get_scorer("accuracy"), "accuracy", splits, seed=0)
+
+
+def test_candidates_with_non_finite_predictions_are_left_out():
+    from autopipe.ensemble import SelectionEnsembler
+
+    y, oofs = _independent_errors(np.random.default_rng(0), members=5)
+    for oof in oofs[:2]:
+        oof[0, 0] = np.inf
+    ranked = _ranked_entries(y, oofs)
+    plan = SelectionEnsembler().plan(_problem(y), ranked, lambda c, factor, lanes: list(c), n_workers=2)
+    poisoned = {e.genome.key for e in ranked[:2]}
+    assert plan.report.members and not {key for _, key, _ in plan.report.members} & poisoned
+
+
+def test_the_ensemble_is_left_out_when_its_fits_do_not_fit_the_time_left():
+    from autopipe._utils.deadline import Deadline
+    from autopipe.ensemble import SelectionEnsembler
+    from autopipe.run import BudgetPlan
+
+    y, oofs = _independent_errors(np.random.default_rng(1), members=4)
+    ranked = _ranked_entries(y, oofs)
+    build = Deadline(0.0)  # no time at all for the ensemble
+
+    def afford(candidates, factor, lanes):
+        return BudgetPlan.affordable(candidates, build, factor, lanes)
+
+    report = SelectionEnsembler().plan(_problem(y), ranked, afford, n_workers=2).report
+    assert not report.used and "time left" in report.reason and not report.members
 
 
 @pytest.mark.parametrize("name", ["accuracy", "balanced_accuracy"])

@@ -30,7 +30,7 @@ def test_classification_end_to_end(clf_data, fast):
     assert 0.8 <= est.score(X, y) <= 1.0
     assert isinstance(est.best_pipeline_, Pipeline)
     lb = est.leaderboard_
-    assert lb["status"].iloc[0] == "ensemble" if est.ensemble_report_["used"] else lb["status"].iloc[0] == "ok"
+    assert lb["status"].iloc[0] == "ensemble" if est.ensemble_report_.used else lb["status"].iloc[0] == "ok"
     for col in ["rank", "pipeline", "score", "score_std", "complexity", "fit_time", "status", "generation"]:
         assert col in lb.columns
     assert (lb.status != "ensemble").sum() == 8  # generation 0 (4) + one generation of 4 offspring
@@ -308,24 +308,17 @@ def test_candidate_pipeline_and_export_notebook(tmp_path, clf_data, fast):
         est.candidate_pipeline(len(ok))
 
 
-@pytest.mark.parametrize(("best_estimate", "expect_best"), [(3.0, True), (30.0, False)])
-def test_final_refit_takes_a_small_overrun_before_a_weaker_pipeline(monkeypatch, best_estimate, expect_best):
-    import autopipe.estimator as module
+@pytest.mark.parametrize(("estimate", "fits"), [(3.0, True), (30.0, False)])
+def test_final_refit_takes_a_small_overrun_before_a_weaker_pipeline(estimate, fits):
     from autopipe._utils.deadline import Deadline
+    from autopipe.evaluate import EvaluationResult, Status
+    from autopipe.run import BudgetPlan
 
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(120, 3))
-    y = 3.0 * (X[:, 0] > 0) + rng.normal(0, 0.1, 120)  # trees beat the faster linear models
-    space = {"RandomForestRegressor": None, "Ridge": None}
-    est = AutoRegressor(time_budget=100, generations=0, population_size=4, search_space=space, cv=3,
-                        random_state=0, ensemble=None).fit(X, y)
-    ranked = [e for e in est.history_.ranked() if e.result.ok]
-    best = ranked[0]
-    assert best is not min(ranked, key=lambda e: e.result.fit_time)
-    monkeypatch.setattr(module, "_refit_estimate", lambda e: best_estimate if e is best else 0.01)
     # 1 s left, slack 5% of 100 s: a 3 s refit of the best is allowed, a 30 s one is not
-    est._refit(X, y, est.history_, Deadline(1.0), est._seed)
-    assert (est.best_candidate_ == best.genome.key) is expect_best
+    plan = BudgetPlan(Deadline(1.0), 100.0)
+    folds = (0.9, 0.9, 0.9)  # the refit estimate is 1.3 x fit_time / (folds - 1)
+    result = EvaluationResult("m", Status.OK, 0.9, fold_scores=folds, fit_time=estimate * 2 / 1.3)
+    assert plan.refit_fits(result) is fits
 
 
 @pytest.mark.parametrize(
@@ -355,14 +348,14 @@ def test_a_budget_that_ends_before_any_score_still_gives_a_model(monkeypatch):
             return results
         return evaluate
 
-    cut = fake("stopped at the search deadline after 0.5 s", Status.TIMEOUT)
+    cut = fake("stopped at the search deadline after 0.5 s", Status.CANCELLED)
 
     monkeypatch.setattr(Evaluator, "evaluate", cut)
     X, y = make_tiny_classification(n_samples=80, random_state=0)
     with pytest.warns(TimeBudgetWarning, match="LogisticRegression"):
         est = AutoClassifier(time_budget=None, generations=0, population_size=4, random_state=0).fit(X, y)
     assert est.best_candidate_.startswith("LogisticRegression(StandardScaler(input)")
-    assert est.predict(X).shape == (80,) and not est.ensemble_report_["used"]
+    assert est.predict(X).shape == (80,) and not est.ensemble_report_.used
 
     monkeypatch.setattr(Evaluator, "evaluate", fake("ValueError: nope", Status.ERROR))
     with pytest.raises(AllCandidatesFailedError, match="nope"):

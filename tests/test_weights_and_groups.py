@@ -149,7 +149,7 @@ def test_weighted_fit_with_ensembles_and_string_labels(ensemble):
     assert est.predict_proba(X).shape == (150, 3)
     assert not _has_requests(est.fitted_pipeline_)
     pickle.loads(pickle.dumps(est))
-    assert est.ensemble_report_["reason"]
+    assert est.ensemble_report_.reason
 
 
 def test_models_that_cannot_take_weights_are_left_out():
@@ -211,9 +211,10 @@ def test_groups_stop_duplicates_from_inflating_the_cv_score():
 @pytest.mark.parametrize("task", ["classification", "regression"])
 def test_group_folds_keep_each_group_on_one_side(task):
     X, y, groups = _duplicated_rows()
-    est = AutoClassifier(**SETTINGS) if task == "classification" else AutoRegressor(**SETTINGS)
-    est.task_ = task
-    splits = est._make_splits(X, y if task == "classification" else y.astype(float), 0, groups)
+    from autopipe.run import make_splits
+
+    target = y if task == "classification" else y.astype(float)
+    splits = make_splits(3, 3, X, target, is_classifier=task == "classification", seed=0, groups=groups)
     assert len(splits) == 3
     for train, test in splits:
         assert not set(groups[train]) & set(groups[test])

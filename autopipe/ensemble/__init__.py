@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 from ._build import assemble_voting, make_stacking, make_voting, stacking_oof_score
+from ._ensembler import (
+    EnsemblePlan,
+    EnsembleProblem,
+    Ensembler,
+    EnsembleReport,
+    SelectionEnsembler,
+    StackingEnsembler,
+)
 from ._selection import (
     CrossCheck,
     Selection,
@@ -13,7 +21,13 @@ from ._selection import (
 
 __all__ = [
     "CrossCheck",
+    "EnsemblePlan",
+    "EnsembleProblem",
+    "EnsembleReport",
+    "Ensembler",
     "Selection",
+    "SelectionEnsembler",
+    "StackingEnsembler",
     "assemble_voting",
     "cross_check",
     "make_stacking",

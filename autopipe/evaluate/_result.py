@@ -15,6 +15,8 @@ class Status(str, enum.Enum):
     OK = "ok"
     ERROR = "error"
     TIMEOUT = "timeout"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._candidates import candidate_genome, export_candidate_notebook, export_code, successful_row
 from ._explain import permutation_importances, plot_importances
 from ._export import estimator_to_code
 from ._leaderboard import make_leaderboard
@@ -9,6 +10,10 @@ from ._notebook import candidate_notebook, write_notebook
 from ._plots import plot_history, plot_pareto
 
 __all__ = [
+    "candidate_genome",
+    "export_candidate_notebook",
+    "export_code",
+    "successful_row",
     "candidate_notebook",
     "estimator_to_code",
     "make_leaderboard",

@@ -48,7 +48,7 @@ def fit_autopipe(X, y, task, budget, n_jobs, seed):
         "search_time": round(est.search_time_, 2),
         "folds": est.n_splits_,
         "fidelities": [round(f, 4) for f in est.fidelities_],
-        "ensemble_used": bool(est.ensemble_report_["used"]),
+        "ensemble_used": bool(est.ensemble_report_.used),
     }
     # where the workers' time went (shares of n_workers x search time): fitting and scoring,
     # time in a worker beyond that (worker start-up after a kill, data slicing, results), timeouts

@@ -405,10 +405,11 @@ def test_reinforce_learns_to_write_short_pipelines(torch_controller, monkeypatch
 
 def test_the_default_strategy_is_bayesian_optimization():
     from autopipe import AutoClassifier, AutoRegressor, AutoEstimator
+    from autopipe.run import FitSettings
 
     for est in (AutoEstimator(), AutoClassifier(), AutoRegressor()):
-        assert isinstance(est._make_strategy(), BayesianStrategy)
-    screened = AutoClassifier(strategy="surrogate-evolution")._make_strategy()
+        assert isinstance(FitSettings.of(est).make_strategy(), BayesianStrategy)
+    screened = FitSettings.of(AutoClassifier(strategy="surrogate-evolution")).make_strategy()
     assert isinstance(screened, EvolutionStrategy) and screened.surrogate
-    plain = AutoClassifier(strategy="evolution")._make_strategy()
+    plain = FitSettings.of(AutoClassifier(strategy="evolution")).make_strategy()
     assert isinstance(plain, EvolutionStrategy) and not plain.surrogate

@@ -1,0 +1,33 @@
+"""One ``fit`` beneath the facade: settings, checked data, the fit context, the budget plan, the candidate
+runner, the search and the final model."""
+
+from __future__ import annotations
+
+from ._budget import BudgetPlan
+from ._context import FitContext
+from ._final import FinalModel
+from ._fit_run import FitOutcome, FitRun, PreviousFit
+from ._inputs import InputSchema, TrainingData, validate_training_data
+from ._outcome import verbosity, warn_about
+from ._runner import CandidateRunner
+from ._settings import PARAMETER_CONSTRAINTS, FitSettings
+from ._splits import make_splits, n_folds
+
+__all__ = [
+    "PARAMETER_CONSTRAINTS",
+    "BudgetPlan",
+    "CandidateRunner",
+    "FinalModel",
+    "FitContext",
+    "FitOutcome",
+    "FitRun",
+    "FitSettings",
+    "InputSchema",
+    "PreviousFit",
+    "TrainingData",
+    "make_splits",
+    "n_folds",
+    "validate_training_data",
+    "verbosity",
+    "warn_about",
+]

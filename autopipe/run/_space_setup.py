@@ -1,0 +1,62 @@
+"""The search space one fit uses: weighted data's limits, the user's starting pipelines, the defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .._utils.log import logger
+from .._utils.weights import scorer_takes_sample_weight, takes_sample_weight
+from ..exceptions import SearchSpaceError
+from ..genome import Genome, genome_from_sklearn
+from ..space import SearchSpace
+
+#: Strong, cheap pipelines put in generation 0 so that the search never does
+#: worse than what a user gets from sklearn's defaults. The linear one goes first:
+#: it takes a fraction of a second, so even a tiny budget ends with a model.
+STARTERS = {
+    "classification": [
+        ["StandardScaler", "LogisticRegression"],
+        ["HistGradientBoostingClassifier"],
+        ["RandomForestClassifier"],
+    ],
+    "regression": [
+        ["StandardScaler", "Ridge"],
+        ["HistGradientBoostingRegressor"],
+        ["RandomForestRegressor"],
+    ],
+}
+
+
+def weighted_space(space: SearchSpace, scorer: Any) -> SearchSpace:
+    """The space without models that cannot take ``sample_weight``; the scorer must take weights."""
+    if not scorer_takes_sample_weight(scorer):
+        raise ValueError(
+            "sample_weight was given, but the scoring callable does not accept a sample_weight "
+            "argument, so the fold scores could not be weighted. Use a scorer made by "
+            "sklearn.metrics.make_scorer, or add a sample_weight parameter to it."
+        )
+    unweighted = [op.name for op in space.models if not takes_sample_weight(op.estimator_class)]
+    if unweighted:
+        logger.info("left out of the search because they cannot take sample_weight: %s", ", ".join(unweighted))
+    # A resampler would drop or invent rows, and their weights with them.
+    samplers = [op.name for op in space.samplers]
+    if samplers:
+        logger.info("resamplers left out of the search while sample_weight is given: %s", ", ".join(samplers))
+    try:
+        return space.without(unweighted + samplers)
+    except SearchSpaceError as exc:
+        raise ValueError(
+            f"sample_weight was given, but no model in the search space accepts it in fit "
+            f"(none of: {', '.join(unweighted)})."
+        ) from exc
+
+
+def user_starters(space: SearchSpace, pipelines: list[Any] | None) -> list[Genome]:
+    """The user's ``initial_pipelines`` as genomes of ``space``; one that does not fit is named."""
+    genomes = []
+    for i, pipeline in enumerate(pipelines or []):
+        try:
+            genomes.append(genome_from_sklearn(space, pipeline))
+        except (ValueError, TypeError) as exc:
+            raise type(exc)(f"initial_pipelines[{i}] does not fit the search space: {exc}") from exc
+    return genomes
