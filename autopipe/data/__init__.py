@@ -5,7 +5,8 @@ from __future__ import annotations
 from ._columns import ColumnKind, infer_column_kinds
 from ._featurize import describe_columns, make_featurizer
 from ._guardrails import DataReport, check_data
-from ._target import check_target, infer_task
+from ._target import check_classes, check_cv_rows, check_regression_target, check_target, infer_task
+from ._weights import check_groups, check_sample_weight
 from .transformers import DateTimeFeatures, FrequencyEncoder, OneVsRestTargetEncoder, ToNumeric, ToString
 
 __all__ = [
@@ -16,7 +17,12 @@ __all__ = [
     "OneVsRestTargetEncoder",
     "ToNumeric",
     "ToString",
+    "check_classes",
+    "check_cv_rows",
     "check_data",
+    "check_groups",
+    "check_regression_target",
+    "check_sample_weight",
     "check_target",
     "describe_columns",
     "infer_column_kinds",

@@ -5,11 +5,12 @@ from __future__ import annotations
 from ._explain import permutation_importances, plot_importances
 from ._export import estimator_to_code
 from ._leaderboard import make_leaderboard
-from ._notebook import candidate_notebook, write_notebook
+from ._notebook import candidate_notebook, data_format, write_notebook
 from ._plots import plot_history, plot_pareto
 
 __all__ = [
     "candidate_notebook",
+    "data_format",
     "estimator_to_code",
     "make_leaderboard",
     "permutation_importances",
