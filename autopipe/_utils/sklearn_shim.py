@@ -12,7 +12,14 @@ from sklearn.utils._param_validation import (  # noqa: F401  (re-exported)
     validate_parameter_constraints,
 )
 
-__all__ = ["HasMethods", "Interval", "StrOptions", "check_params"]
+__all__ = [
+    "HasMethods",
+    "Interval",
+    "InvalidParameterError",
+    "StrOptions",
+    "check_params",
+    "validate_parameter_constraints",
+]
 
 
 def check_params(constraints: dict[str, list[Any]], params: dict[str, Any], caller: str) -> None:

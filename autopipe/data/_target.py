@@ -90,6 +90,22 @@ def check_classes(y: np.ndarray) -> np.ndarray:
     Labels of mixed types (e.g. ``1`` and ``"a"`` in one object array) are
     refused with a message naming the types, instead of sklearn's "Unknown
     label type: unknown".
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        The target, as :func:`check_target` returns it.
+
+    Returns
+    -------
+    classes : ndarray
+        The distinct labels, sorted.
+
+    Raises
+    ------
+    ValueError
+        If the labels mix types, are not a classification target, or hold a
+        single class.
     """
     if y.dtype == object:
         types = _label_types(y)
@@ -127,6 +143,16 @@ def check_regression_target(y: np.ndarray) -> np.ndarray:
 
     Booleans and numbers are returned as they are; other values are converted
     to float64.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        A regression target from :func:`check_target`.
+
+    Returns
+    -------
+    y : ndarray of shape (n_samples,)
+        The same values, as numbers.
 
     Raises
     ------
@@ -214,6 +240,18 @@ def check_cv_rows(y: np.ndarray, *, task: str, cv: Any, scoring: Any) -> None:
 
     A cross-validation splitter object is the caller's responsibility and is
     not checked.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n_samples,)
+        The target.
+    task : {"classification", "regression"}
+        The task.
+    cv : int or object
+        The estimator's ``cv``: only an int is checked.
+    scoring : str, callable or None
+        The estimator's ``scoring``: ``None`` and ``"r2"`` mean r2 for
+        regression.
 
     Raises
     ------

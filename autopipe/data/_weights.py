@@ -25,6 +25,24 @@ def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray | None
     """``sample_weight`` as a float array, or None; a ``ValueError`` naming any problem.
 
     Weights must be finite, non-negative numbers, one per row, and not all zero.
+
+    Parameters
+    ----------
+    sample_weight : array-like of shape (n_samples,) or None
+        The weights passed to ``fit``.
+    n_samples : int
+        Rows of ``X``.
+
+    Returns
+    -------
+    weights : ndarray of float64 or None
+        The weights, or None when none were given.
+
+    Raises
+    ------
+    ValueError
+        If the weights are not one finite, non-negative number per row, or
+        are all zero.
     """
     if sample_weight is None:
         return None
@@ -48,7 +66,26 @@ def check_sample_weight(sample_weight: Any, n_samples: int) -> np.ndarray | None
 
 
 def check_groups(groups: Any, n_samples: int) -> np.ndarray | None:
-    """``groups`` as a 1-d array of at least two distinct labels, or None."""
+    """``groups`` as a 1-d array of at least two distinct labels, or None.
+
+    Parameters
+    ----------
+    groups : array-like of shape (n_samples,) or None
+        The group labels passed to ``fit``.
+    n_samples : int
+        Rows of ``X``.
+
+    Returns
+    -------
+    groups : ndarray or None
+        The labels, or None when none were given.
+
+    Raises
+    ------
+    ValueError
+        If a label is missing, the labels are not one per row, or there is
+        a single group.
+    """
     if groups is None:
         return None
     array = _as_1d(groups, "groups", n_samples)

@@ -6,7 +6,7 @@ from ._candidates import candidate_genome, export_candidate_notebook, export_cod
 from ._explain import permutation_importances, plot_importances
 from ._export import estimator_to_code
 from ._leaderboard import make_leaderboard
-from ._notebook import candidate_notebook, write_notebook
+from ._notebook import candidate_notebook, data_format, write_notebook
 from ._plots import plot_history, plot_pareto
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "export_code",
     "successful_row",
     "candidate_notebook",
+    "data_format",
     "estimator_to_code",
     "make_leaderboard",
     "permutation_importances",

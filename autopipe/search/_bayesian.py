@@ -7,11 +7,9 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from .._utils.optuna import import_optuna
 from ..evaluate import EvaluationResult
 from ..genome import Genome
-from ..space import Categorical, Distribution, FloatDistribution, IntDistribution
-from ..space._operator import Operator, Role
+from ..space import Distribution, Operator, Role, import_optuna, suggest_value, to_optuna, to_optuna_value
 from ._base import BaseStrategy, SearchContext
 
 _NONE = "none"
@@ -19,17 +17,6 @@ _NONE = "none"
 
 def _optuna() -> Any:
     return import_optuna("strategy='bayesian'")
-
-
-def _suggest(trial: Any, name: str, dist: Distribution) -> Any:
-    if isinstance(dist, Categorical):
-        # Optuna keeps only plain values: offer the positions of the choices
-        return dist.choices[trial.suggest_categorical(name, list(range(len(dist.choices))))]
-    if isinstance(dist, IntDistribution):
-        return trial.suggest_int(name, dist.low, dist.high, log=dist.log)
-    if isinstance(dist, FloatDistribution):
-        return trial.suggest_float(name, dist.low, dist.high, log=dist.log)
-    raise TypeError(f"no Optuna distribution for {dist!r}")
 
 
 class _Replay:
@@ -46,6 +33,11 @@ class _Replay:
         self.params[name], self.distributions[name] = value, distribution
         return value
 
+    def _distribution(self, name: str) -> Distribution:
+        """The space's distribution of the hyperparameter ``name`` (``operator.param``)."""
+        op, _, param = name.partition(".")
+        return self.space[op].params[param]
+
     def suggest_categorical(self, name: str, choices: list[Any]) -> Any:
         distribution = _optuna().distributions.CategoricalDistribution(choices)
         if name == "model":
@@ -54,18 +46,15 @@ class _Replay:
             k = int(name[4:])
             value = self.chain[k] if k < len(self.chain) else _NONE
         else:  # an operator's categorical hyperparameter, offered by position
-            op, _, param = name.partition(".")
-            value = self.space[op].params[param].choices.index(self.values[name])
+            value = to_optuna_value(self._distribution(name), self.values[name])
         choices.index(value)  # a ValueError if the trial would not offer it
         return self._record(name, value, distribution)
 
     def suggest_int(self, name: str, low: int, high: int, log: bool = False) -> int:
-        distribution = _optuna().distributions.IntDistribution(low, high, log=log)
-        return self._record(name, int(self.values[name]), distribution)
+        return self._record(name, int(self.values[name]), to_optuna(self._distribution(name)))
 
     def suggest_float(self, name: str, low: float, high: float, log: bool = False) -> float:
-        distribution = _optuna().distributions.FloatDistribution(low, high, log=log)
-        return self._record(name, float(self.values[name]), distribution)
+        return self._record(name, float(self.values[name]), to_optuna(self._distribution(name)))
 
 
 class BayesianStrategy(BaseStrategy):
@@ -183,7 +172,7 @@ class BayesianStrategy(BaseStrategy):
         plan = []
         for op in [*chain, model]:
             # parameters are named by operator (shared across slots), so TPE learns them per operator
-            params = {p: _suggest(trial, f"{op.name}.{p}", d) for p, d in op.params.items() if d.size > 1}
+            params = {p: suggest_value(trial, f"{op.name}.{p}", d) for p, d in op.params.items() if d.size > 1}
             plan.append((op.name, params))
         return Genome.from_steps(space, plan)
 

@@ -7,9 +7,7 @@ import math
 from typing import Any
 
 from ..genome import Genome
-from ..space import SearchSpace
-from ..space._distributions import Categorical, Distribution, FloatDistribution, IntDistribution
-from ..space._operator import Operator, Role
+from ..space import Categorical, Distribution, FloatDistribution, IntDistribution, Operator, Role, SearchSpace
 from ._base import BaseStrategy, SearchContext
 
 

@@ -10,8 +10,7 @@ import numpy as np
 
 from ..evaluate import EvaluationResult
 from ..genome import Genome
-from ..space import Categorical, Distribution, FloatDistribution, IntDistribution
-from ..space._operator import Role
+from ..space import Categorical, Distribution, FloatDistribution, IntDistribution, Role
 from ._base import BaseStrategy, SearchContext
 
 _NONE = "none"

@@ -1,4 +1,4 @@
-"""Search spaces: operators, their hyperparameter distributions, presets and user specs."""
+"""Search spaces: operators, their hyperparameter distributions (and their Optuna image), presets and user specs."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ from autopipe.space._distributions import (
     as_distribution,
 )
 from autopipe.space._operator import Operator, Role
+from autopipe.space._optuna import from_optuna_value, import_optuna, suggest_value, to_optuna, to_optuna_value
 from autopipe.space._presets import PRESETS, get_preset
-from autopipe.space._space import SearchSpace, build_space
+from autopipe.space._space import SearchSpace
+from autopipe.space._spec import build_space
 from autopipe.space.nets import NeuralNetClassifierOperator, NeuralNetRegressorOperator
 from autopipe.space.transformers import StackingTransformer, ZeroCount
 
@@ -30,5 +32,10 @@ __all__ = [
     "ZeroCount",
     "as_distribution",
     "build_space",
+    "from_optuna_value",
     "get_preset",
+    "import_optuna",
+    "suggest_value",
+    "to_optuna",
+    "to_optuna_value",
 ]

@@ -7,10 +7,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .._utils.deadline import Deadline
-from .._utils.optuna import import_optuna
 from ..evaluate import EvaluationResult
-from ..genome import Genome, Hyperparameter
-from ..space import Categorical, Distribution, FloatDistribution, IntDistribution
+from ..genome import Genome
+from ..space import IntDistribution, from_optuna_value, import_optuna, to_optuna, to_optuna_value
 
 logger = logging.getLogger(__name__)
 
@@ -22,34 +21,6 @@ SAMPLERS = ("tpe", "gp")
 
 def _optuna() -> Any:
     return import_optuna("Bayesian tuning")
-
-
-def _to_optuna(dist: Distribution) -> Any:
-    """The Optuna distribution of an autopipe one (categorical choices as their indices)."""
-    optuna = _optuna()
-    if isinstance(dist, Categorical):
-        # choices may be any objects (callables, estimators): Optuna sees their positions
-        return optuna.distributions.CategoricalDistribution(list(range(len(dist.choices))))
-    if isinstance(dist, IntDistribution):
-        return optuna.distributions.IntDistribution(dist.low, dist.high, log=dist.log)
-    if isinstance(dist, FloatDistribution):
-        return optuna.distributions.FloatDistribution(dist.low, dist.high, log=dist.log)
-    raise TypeError(f"no Optuna distribution for {dist!r}")
-
-
-def _to_internal(h: Hyperparameter, value: Any) -> Any:
-    if isinstance(h.distribution, Categorical):
-        return next(i for i, c in enumerate(h.distribution.choices) if Categorical((c,)).contains(value))
-    return value
-
-
-def _from_internal(h: Hyperparameter, value: Any) -> Any:
-    if isinstance(h.distribution, Categorical):
-        return h.distribution.choices[int(value)]
-    if isinstance(h.distribution, FloatDistribution):
-        # the precision the search's own values have, so that near-identical trials share one key
-        return h.distribution.snap(value)
-    return value
 
 
 def make_sampler(name: str, seed: int) -> Any:
@@ -101,7 +72,7 @@ class StructureTuner:
         optuna = _optuna()
         self.genome = genome
         self.slots = genome.hyperparameters()
-        self.distributions = {h.slot: _to_optuna(h.distribution) for h in self.slots}
+        self.distributions = {h.slot: to_optuna(h.distribution) for h in self.slots}
         self.study = optuna.create_study(direction="maximize", sampler=make_sampler(sampler, seed), pruner=pruner)
         self.budget_slot = next((h.slot for h in self.slots if isinstance(h.distribution, IntDistribution)
                                  and genome.space[h.operator].budget_param == h.param), None)
@@ -117,7 +88,7 @@ class StructureTuner:
         for other, score in known:
             if other.key in self._seen or self.structure(other) != structure:
                 continue
-            values = {h.slot: _to_internal(h, h.value) for h in other.hyperparameters()}
+            values = {h.slot: to_optuna_value(h.distribution, h.value) for h in other.hyperparameters()}
             if set(values) == set(self.distributions):
                 self._seen.add(other.key)
                 self.study.add_trial(optuna.trial.create_trial(
@@ -138,7 +109,8 @@ class StructureTuner:
     def ask(self) -> tuple[Any, Genome]:
         """A new trial and the pipeline it proposes."""
         trial = self.study.ask(self.distributions)
-        values = {h.slot: _from_internal(h, trial.params[h.slot]) for h in self.slots}
+        # floats at the precision the search's own values have, so that near-identical trials share one key
+        values = {h.slot: from_optuna_value(h.distribution, trial.params[h.slot], snap=True) for h in self.slots}
         genome = self.genome.with_values(values)
         self._seen.add(genome.key)
         return trial, genome
