@@ -193,13 +193,11 @@ class AutoEstimator(BaseEstimator):
         The best single pipeline (rank 1 of the leaderboard's pipelines),
         fitted on all rows, whether or not an ensemble is used (when it cannot
         be refitted in time, the next that can; ``best_candidate_`` names it).
-    tuning_report_ : dict or None
-        With ``tune_share``: the structures tuned (``"structures"``), the
-        trials (``"trials"``) and those a pruner stopped on a lower rung
-        (``"pruned"``), rounds and seconds, how many trials beat the
-        best score of their moment (``"improvements"``), and the best
-        full-fidelity score when tuning began and at the end
-        (``"best_before"``, ``"best_after"``); else None.
+    tuning_report_ : TuningReport or None
+        With ``tune_share``, what tuning did (see
+        :class:`autopipe.tune.TuningReport`): structures tuned, trials and
+        those pruned, rounds, seconds, improvements and the best score before
+        and after; else None.
     n_splits_ : int
         Number of folds each full-fidelity candidate was scored on.
     fidelities_ : tuple of float

@@ -25,7 +25,7 @@ from ..search import (
 )
 from ..space import SearchSpace, build_space
 from ..space.nets import check_device
-from ..tune import TuneDuringSearch, TuningSchedule
+from ..tune import TuneDuringSearch, TuningReport, TuningSchedule
 from ._budget import BudgetPlan
 from ._context import FitContext, featurization, make_scorer
 from ._final import FinalModel, build_final_model
@@ -60,7 +60,7 @@ class FitOutcome:
     n_splits: int
     fidelities: tuple[float, ...]
     state: SearchState
-    tuning_report: dict[str, Any] | None
+    tuning_report: TuningReport | None
     search_time: float
     final: FinalModel
     fingerprint: str

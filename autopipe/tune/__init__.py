@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ._optuna import SAMPLERS, StructureTuner, make_pruner, make_sampler, resource, tune
-from ._schedule import TuneDuringSearch, TuningSchedule
+from ._schedule import TuneDuringSearch, TuningReport, TuningSchedule
 
-__all__ = ["SAMPLERS", "StructureTuner", "TuneDuringSearch", "TuningSchedule", "make_pruner", "make_sampler",
+__all__ = ["SAMPLERS", "StructureTuner", "TuneDuringSearch", "TuningReport", "TuningSchedule", "make_pruner", "make_sampler",
            "resource", "tune"]

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from collections.abc import Callable, Sequence
-from typing import Any
 
 from .._utils.deadline import Deadline
 from ..evaluate import EvaluationResult
@@ -15,6 +15,38 @@ from ._optuna import StructureTuner, make_pruner, tune
 #: ``evaluate(genomes, fidelities, deadline) -> results``: one row fraction per genome (``None`` for a
 #: candidate never started).
 ScheduleEvaluateFn = Callable[[Sequence[Genome], Sequence[float], Deadline], list[EvaluationResult | None]]
+
+
+@dataclass(frozen=True)
+class TuningReport:
+    """What Bayesian tuning did in one fit (the estimator's ``tuning_report_``).
+
+    Attributes
+    ----------
+    structures : tuple of str
+        Keys of the structures tuned, in the order they were first picked.
+    trials : int
+        Trials told over all rounds.
+    pruned : int
+        Trials a pruner stopped on a lower rung.
+    rounds : int
+        Rounds run.
+    seconds : float
+        Wall-clock seconds spent tuning.
+    improvements : int
+        Trials whose full-fidelity score beat the best score of their moment.
+    best_before, best_after : float
+        The best full-fidelity score when tuning began and at the end.
+    """
+
+    structures: tuple[str, ...]
+    trials: int
+    pruned: int
+    rounds: int
+    seconds: float
+    improvements: int
+    best_before: float
+    best_after: float
 
 
 class TuningSchedule:
@@ -144,12 +176,12 @@ class TuningSchedule:
         self.seconds_ += time.monotonic() - start
         return full
 
-    def report(self) -> dict[str, Any]:
+    def report(self) -> TuningReport:
         """What the rounds did: the estimator's ``tuning_report_``."""
-        return {"structures": list(self.tuned_), "trials": self.trials_,
-                "pruned": sum(t.n_pruned for t in self._tuners.values()), "rounds": self.rounds_,
-                "seconds": round(self.seconds_, 2), "improvements": self.improvements_,
-                "best_before": self.best_before_, "best_after": self.history.best_score()}
+        return TuningReport(structures=tuple(self.tuned_), trials=self.trials_,
+                            pruned=sum(t.n_pruned for t in self._tuners.values()), rounds=self.rounds_,
+                            seconds=round(self.seconds_, 2), improvements=self.improvements_,
+                            best_before=self.best_before_, best_after=self.history.best_score())
 
 
 class TuneDuringSearch(SearchCallback):

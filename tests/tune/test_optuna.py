@@ -149,9 +149,9 @@ def test_the_estimator_tunes_a_network_on_fewer_epochs_first(pruner):
     params = dict(search_space=space, time_budget=None, generations=0, population_size=4, tune_share=0.2,
                   ensemble=None, rescore_top=0, random_state=0, tune_pruner=pruner)
     report = AutoClassifier(**params).fit(X, y).tuning_report_
-    assert report["trials"] >= 10 and report["pruned"] > 0
+    assert report.trials >= 10 and report.pruned > 0
     if pruner == "halving":
-        assert AutoClassifier(**params, successive_halving=False).fit(X, y).tuning_report_["pruned"] == 0
+        assert AutoClassifier(**params, successive_halving=False).fit(X, y).tuning_report_.pruned == 0
 
 
 def test_several_structures_take_turns():
@@ -179,9 +179,9 @@ def test_the_estimator_tunes_its_best_structures_after_the_search():
     est = AutoClassifier(search_space="light", time_budget=None, generations=1, population_size=6, tune_share=0.2,
                          ensemble=None, rescore_top=0, random_state=0).fit(X, y)
     report = est.tuning_report_
-    assert 1 <= len(report["structures"]) <= 3
-    assert report["trials"] == 10 * len(report["structures"])
-    assert report["best_after"] >= report["best_before"]
+    assert 1 <= len(report.structures) <= 3
+    assert report.trials == 10 * len(report.structures)
+    assert report.best_after >= report.best_before
     tuned = est.leaderboard_[est.leaderboard_.generation == est.leaderboard_.generation.max()]
     assert len(tuned) > 0
     assert AutoClassifier(search_space="light", time_budget=None, generations=0, population_size=3,
@@ -195,7 +195,7 @@ def test_tuning_takes_its_share_of_the_budget_with_the_gp_sampler():
     X, y = make_tiny_classification(n_samples=120, random_state=0)
     est = AutoClassifier(search_space="light", time_budget=12, population_size=6, tune_share=0.4, tune_sampler="gp",
                          ensemble=None, random_state=0, n_jobs=2).fit(X, y)
-    assert est.tuning_report_["trials"] > 0
+    assert est.tuning_report_.trials > 0
     assert est.fit_time_ <= 12 * 1.1 + 2
 
 

@@ -59,10 +59,10 @@ def test_rounds_keep_each_structures_study_and_learn_what_the_search_found_since
     assert tuner.n_trials == trials + 1 and tuner.study.best_value == pytest.approx(_score(found))
     schedule.run(Deadline(None), max_batches=1)
     report = schedule.report()
-    assert report["rounds"] == 2 and report["trials"] == 6
-    assert report["best_before"] == pytest.approx(_score(start))
-    assert report["best_after"] >= _score(found)
-    assert report["structures"] == [start.key]
+    assert report.rounds == 2 and report.trials == 6
+    assert report.best_before == pytest.approx(_score(start))
+    assert report.best_after >= _score(found)
+    assert report.structures == (start.key,)
 
 
 def test_the_best_distinct_structures_are_tuned_and_those_without_hyperparameters_skipped():
@@ -125,6 +125,6 @@ def test_the_estimator_tunes_during_the_search_and_after_it():
     est = AutoClassifier(search_space="light", time_budget=14, population_size=6, tune_share=0.3,
                          ensemble=None, random_state=0, n_jobs=2).fit(X, y)
     report = est.tuning_report_
-    assert report["rounds"] >= 2 and report["trials"] > 0  # one round at most after the search
-    assert 0 < report["seconds"] <= 0.3 * 14 + 2
+    assert report.rounds >= 2 and report.trials > 0  # one round at most after the search
+    assert 0 < report.seconds <= 0.3 * 14 + 2
     assert est.fit_time_ <= 14 * 1.1 + 2
