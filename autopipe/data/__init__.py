@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from ._columns import ColumnKind, infer_column_kinds
+from ._converters import ToNumeric, ToString
+from ._datetimes import DateTimeFeatures
+from ._encoders import FrequencyEncoder, OneVsRestTargetEncoder
 from ._featurize import describe_columns, make_featurizer
 from ._guardrails import DataReport, check_data
 from ._target import check_target, infer_task
-from .transformers import DateTimeFeatures, FrequencyEncoder, OneVsRestTargetEncoder, ToNumeric, ToString
 
 __all__ = [
     "ColumnKind",
