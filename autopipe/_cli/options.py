@@ -32,12 +32,16 @@ def _positive_float(text: str) -> float:
     return value
 
 
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+
+
 def _int_at_least(minimum: int) -> Callable[[str], int]:
     def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        value = _integer(text)
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
         return value
@@ -46,10 +50,7 @@ def _int_at_least(minimum: int) -> Callable[[str], int]:
 
 
 def _n_jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+    value = _integer(text)
     if value == 0:
         raise argparse.ArgumentTypeError("must be a number of processes (1, 2, ...) or -1 for one per core, got 0")
     return value
@@ -97,7 +98,7 @@ examples:
 --data defaults to no data (the notebook then has a cell to fill in); --target
 defaults to the target the model was fitted on."""
 
-_FORMATTER = argparse.RawDescriptionHelpFormatter
+_MODEL_HELP = "a model saved by 'autopipe fit'"
 
 
 # ------------------------------------------------------------------ the parser
@@ -113,23 +114,47 @@ def build_parser() -> argparse.ArgumentParser:
         description="Search scikit-learn pipelines under a time budget, then predict with and export the best.",
         epilog="example:\n  autopipe fit train.csv --target label --time 60 --out model.joblib\n\n"
         "Run 'autopipe COMMAND --help' for the options of a command.",
-        formatter_class=_FORMATTER,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for add_command in (_add_fit, _add_predict, _add_leaderboard, _add_export):
-        add_command(subparsers, common)
-    return parser
 
+    def add_command(name: str, handler: Callable[..., int], **texts: str) -> argparse.ArgumentParser:
+        """A command's parser, with ``--debug``, its help ``texts`` and its ``handler``."""
+        command = subparsers.add_parser(
+            name, parents=[common], formatter_class=argparse.RawDescriptionHelpFormatter, **texts
+        )
+        command.set_defaults(handler=handler)
+        return command
 
-def _add_fit(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    fit = subparsers.add_parser(
-        "fit", parents=[common], formatter_class=_FORMATTER, epilog=_FIT_EXAMPLE.format(formats=FORMATS_HELP),
+    _add_fit_options(add_command(
+        "fit", commands.fit, epilog=_FIT_EXAMPLE.format(formats=FORMATS_HELP),
         help="search pipelines for a table and save the fitted model",
         description="Search pipelines that predict TARGET from the other columns of DATA, refit the "
         "best one on all rows and save the model.",
-    )
+    ))
+    _add_predict_options(add_command(
+        "predict", commands.predict, epilog=_PREDICT_EXAMPLE,
+        help="predict with a saved model, as CSV",
+        description="Predict every row of DATA with a saved model and write the predictions as CSV "
+        "(to stdout unless --out is given).",
+    ))
+    _add_leaderboard_options(add_command(
+        "leaderboard", commands.leaderboard, epilog=_LEADERBOARD_EXAMPLE,
+        help="show the best candidate pipelines of a saved model",
+        description="Show the candidates a search evaluated, best first.",
+    ))
+    _add_export_options(add_command(
+        "export", commands.export, epilog=_EXPORT_EXAMPLE,
+        help="export a candidate pipeline as Python code or a Jupyter notebook",
+        description="Write Python source that rebuilds a candidate pipeline (unfitted), or a Jupyter "
+        "notebook that rebuilds, cross-validates, fits and evaluates it.",
+    ))
+    return parser
+
+
+def _add_fit_options(fit: argparse.ArgumentParser) -> None:
     fit.add_argument("data", metavar="DATA", help="training table: " + FORMATS_HELP)
     fit.add_argument("--target", required=True, metavar="COL", help="the column to predict")
     fit.add_argument("--out", required=True, metavar="MODEL", help="where to save the model (joblib file)")
@@ -150,46 +175,26 @@ def _add_fit(subparsers: argparse._SubParsersAction, common: argparse.ArgumentPa
                      help="search space: 'light' keeps only fast operators (default: default)")
     fit.add_argument("--verbose", type=int, choices=[0, 1, 2], default=0,
                      help="0: quiet; 1: progress bar; 2: also log each step (default: 0)")
-    fit.set_defaults(handler=commands.fit)
 
 
-def _add_predict(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    predict = subparsers.add_parser(
-        "predict", parents=[common], formatter_class=_FORMATTER, epilog=_PREDICT_EXAMPLE,
-        help="predict with a saved model, as CSV",
-        description="Predict every row of DATA with a saved model and write the predictions as CSV "
-        "(to stdout unless --out is given).",
-    )
-    predict.add_argument("model", metavar="MODEL", help="a model saved by 'autopipe fit'")
+def _add_predict_options(predict: argparse.ArgumentParser) -> None:
+    predict.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     predict.add_argument("data", metavar="DATA", help="rows to predict: " + FORMATS_HELP)
     predict.add_argument("--out", metavar="CSV", help="write the predictions to this file")
     predict.add_argument("--proba", action="store_true",
                          help="write class probabilities, one column per class (classification)")
-    predict.set_defaults(handler=commands.predict)
 
 
-def _add_leaderboard(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    board = subparsers.add_parser(
-        "leaderboard", parents=[common], formatter_class=_FORMATTER, epilog=_LEADERBOARD_EXAMPLE,
-        help="show the best candidate pipelines of a saved model",
-        description="Show the candidates a search evaluated, best first.",
-    )
-    board.add_argument("model", metavar="MODEL", help="a model saved by 'autopipe fit'")
+def _add_leaderboard_options(board: argparse.ArgumentParser) -> None:
+    board.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     board.add_argument("--top", type=_int_at_least(1), default=10, metavar="N",
                        help="number of rows (default: 10)")
     board.add_argument("--format", choices=["text", "csv", "markdown"], default="text",
                        help="output format (default: text)")
-    board.set_defaults(handler=commands.leaderboard)
 
 
-def _add_export(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    export = subparsers.add_parser(
-        "export", parents=[common], formatter_class=_FORMATTER, epilog=_EXPORT_EXAMPLE,
-        help="export a candidate pipeline as Python code or a Jupyter notebook",
-        description="Write Python source that rebuilds a candidate pipeline (unfitted), or a Jupyter "
-        "notebook that rebuilds, cross-validates, fits and evaluates it.",
-    )
-    export.add_argument("model", metavar="MODEL", help="a model saved by 'autopipe fit'")
+def _add_export_options(export: argparse.ArgumentParser) -> None:
+    export.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
     export.add_argument("--out", metavar="PY", help="write the code to this file instead of stdout")
     export.add_argument("--candidate", type=_int_at_least(0), default=None, metavar="K",
                         help="export the K-th best single pipeline (0 = best) instead of the final model, "
@@ -197,4 +202,3 @@ def _add_export(subparsers: argparse._SubParsersAction, common: argparse.Argumen
     export.add_argument("--notebook", metavar="IPYNB", help="write a Jupyter notebook for the candidate")
     export.add_argument("--data", metavar="DATA", help="with --notebook: the table the notebook reads")
     export.add_argument("--target", metavar="COL", help="with --notebook --data: the target column")
-    export.set_defaults(handler=commands.export)

@@ -124,6 +124,16 @@ def _is_input(nodes: list[Any], sl: slice) -> bool:
     return sl.stop - sl.start == 1 and nodes[sl.start].ret is Input
 
 
+def _with_step(
+    nodes: list[Any], i: int, step: tuple[gp.Primitive, Operator], child: slice, stop: int,
+    pset: PrimitiveSet, rng: np.random.Generator,
+) -> list[Any]:
+    """``nodes`` with ``nodes[i:stop]`` replaced by ``step`` (with fresh hyperparameters) over ``nodes[child]``."""
+    prim, op = step
+    params = param_nodes(pset, op, op.sample_params(rng))
+    return nodes[:i] + [prim] + nodes[child] + params + nodes[stop:]
+
+
 def _mutate_insert(nodes: list[Any], pset: PrimitiveSet, rng: np.random.Generator) -> list[Any] | None:
     # Flow is the model's input: a step or a sampler may go there unless a sampler already does.
     types = expected_types(nodes)
@@ -137,9 +147,7 @@ def _mutate_insert(nodes: list[Any], pset: PrimitiveSet, rng: np.random.Generato
     step = _new_step(pset, rng, input_only_ok=_is_input(nodes, sl))
     if step is None:
         return None
-    prim, op = step
-    params = param_nodes(pset, op, op.sample_params(rng))
-    return nodes[:i] + [prim] + nodes[sl] + params + nodes[sl.stop :]
+    return _with_step(nodes, i, step, sl, sl.stop, pset, rng)
 
 
 def _mutate_shrink(nodes: list[Any], pset: PrimitiveSet, rng: np.random.Generator) -> list[Any] | None:
@@ -171,17 +179,15 @@ def _mutate_replace(nodes: list[Any], pset: PrimitiveSet, rng: np.random.Generat
         if not others:
             return None
         op = choice(rng, others)
-        prim = pset.primitive(op.name)
+        step = pset.primitive(op.name), op
     elif nodes[i].ret is Resampled:
         op = choice(rng, pset.space.samplers)
-        prim = pset.primitive(op.name)
+        step = pset.primitive(op.name), op
     else:
         step = _new_step(pset, rng, input_only_ok=_is_input(nodes, child))
         if step is None:
             return None
-        prim, op = step
-    params = param_nodes(pset, op, op.sample_params(rng))
-    return nodes[:i] + [prim] + nodes[child] + params + nodes[sl.stop :]
+    return _with_step(nodes, i, step, child, sl.stop, pset, rng)
 
 
 def _mutate_param(nodes: list[Any], pset: PrimitiveSet, rng: np.random.Generator) -> list[Any] | None:
