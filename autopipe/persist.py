@@ -11,6 +11,12 @@ from typing import Any
 AUTOPIPE_TYPES = (
     "autopipe.space.transformers.StackingTransformer",
     "autopipe.space.transformers.ZeroCount",
+    "autopipe.data._converters.ToNumeric",
+    "autopipe.data._converters.ToString",
+    "autopipe.data._datetimes.DateTimeFeatures",
+    "autopipe.data._encoders.FrequencyEncoder",
+    "autopipe.data._encoders.OneVsRestTargetEncoder",
+    # the same classes as files saved before they moved name them
     "autopipe.data.transformers.DateTimeFeatures",
     "autopipe.data.transformers.FrequencyEncoder",
     "autopipe.data.transformers.OneVsRestTargetEncoder",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.compose import make_column_transformer
 
 pytest.importorskip("skops")
 
@@ -31,3 +32,15 @@ def test_untrusted_types_are_refused(tmp_path, clf_data):
     with pytest.raises(ValueError, match="SlowClassifier"):
         load_model(path)
     assert load_model(path, trusted=["autopipe.testing._fakes.SlowClassifier"]).predict(X).shape == y.shape
+
+
+def test_files_saved_before_the_data_transformers_moved_still_load(tmp_path, monkeypatch):
+    from autopipe.data import FrequencyEncoder, ToNumeric
+
+    X = pd.DataFrame({"a": ["1", "2", "x"], "c": ["u", "v", "u"]})
+    model = make_column_transformer((ToNumeric(), ["a"]), (FrequencyEncoder(), ["c"])).fit(X)
+    for cls in (ToNumeric, FrequencyEncoder):  # the module path such files name
+        monkeypatch.setattr(cls, "__module__", "autopipe.data.transformers")
+    path = save_model(model, tmp_path / "old.skops")
+    monkeypatch.undo()
+    np.testing.assert_array_equal(load_model(path).transform(X), model.transform(X))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from ._columns import ColumnKind, infer_column_kinds
+from ._converters import ToNumeric, ToString
+from ._datetimes import DateTimeFeatures
+from ._encoders import FrequencyEncoder, OneVsRestTargetEncoder
 from ._featurize import describe_columns, make_featurizer
 from ._guardrails import DataReport, check_data
 from ._target import check_classes, check_cv_rows, check_regression_target, check_target, infer_task
 from ._weights import check_groups, check_sample_weight
-from .transformers import DateTimeFeatures, FrequencyEncoder, OneVsRestTargetEncoder, ToNumeric, ToString
 
 __all__ = [
     "ColumnKind",

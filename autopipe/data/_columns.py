@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .transformers import _to_datetime
+from ._datetimes import parse_datetimes
 
 __all__ = ["ColumnKind", "infer_column_kinds"]
 
@@ -92,7 +92,7 @@ def _looks_datetime(sample: pd.Series) -> bool:
     if text.str.contains(r"\d", regex=True).mean() < _DATE_SHARE:
         return False
     unique = pd.Series(pd.unique(text), dtype=object)
-    parsed = _to_datetime(unique)
+    parsed = parse_datetimes(unique)
     # dateutil fills in year 1 for values without a year ("May", "1-2", "10:30").
     good = parsed.notna() & (parsed.dt.year > 1)
     good_by_value = dict(zip(unique, good.to_numpy(), strict=True))

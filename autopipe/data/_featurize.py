@@ -17,7 +17,9 @@ from sklearn.pipeline import make_pipeline, make_union
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
 from ._columns import ColumnKind, _infer_kind, _n_unique
-from .transformers import DateTimeFeatures, FrequencyEncoder, OneVsRestTargetEncoder, ToNumeric, ToString
+from ._converters import ToNumeric, ToString
+from ._datetimes import DateTimeFeatures
+from ._encoders import FrequencyEncoder, OneVsRestTargetEncoder
 
 __all__ = ["describe_columns", "make_featurizer"]
 
@@ -222,7 +224,7 @@ def make_featurizer(
     (columns are selected by name when they are all strings, else by
     position; other columns, including constant ones, are dropped):
 
-    - ``numeric``: :class:`~autopipe.data.transformers.ToNumeric` (numeric
+    - ``numeric``: :class:`~autopipe.data.ToNumeric` (numeric
       strings are parsed, inf becomes NaN), then
       ``SimpleImputer(strategy="median", add_indicator=True,
       keep_empty_features=True)``. Every numeric column is imputed, so a
@@ -230,21 +232,21 @@ def make_featurizer(
     - ``boolean``: ``ToNumeric`` (0/1), then a most-frequent ``SimpleImputer``
       with a missing indicator for columns that had missing values.
     - ``onehot``: categorical columns with at most ``max_onehot`` distinct
-      values: :class:`~autopipe.data.transformers.ToString` (uniform labels,
+      values: :class:`~autopipe.data.ToString` (uniform labels,
       missing as ``"__missing__"``), then ``OneHotEncoder(
       handle_unknown="infrequent_if_exist", min_frequency=...,
       max_categories=max_onehot, sparse_output=False)``; unseen categories
       go to the infrequent column (or all zeros).
     - ``frequency``: other categorical columns: ``ToString``, then
-      :class:`~autopipe.data.transformers.FrequencyEncoder` alongside
+      :class:`~autopipe.data.FrequencyEncoder` alongside
       ``OrdinalEncoder(handle_unknown="use_encoded_value", unknown_value=-1,
       encoded_missing_value=-1)`` and
-      :class:`~autopipe.data.transformers.OneVsRestTargetEncoder` (the
+      :class:`~autopipe.data.OneVsRestTargetEncoder` (the
       smoothed mean target per category, one column per class for
       multiclass targets; cross-fitted, so the rows it is fitted on are
       encoded without their own target). The featurizer then needs ``y`` in
       ``fit``.
-    - ``datetime``: :class:`~autopipe.data.transformers.DateTimeFeatures`.
+    - ``datetime``: :class:`~autopipe.data.DateTimeFeatures`.
     - ``text_<column>``: one per free-text column: ``ToString(fill_value="")``,
       then ``TfidfVectorizer(max_features=200, sublinear_tf=True)``. A text
       column with fewer than 10 non-missing values goes to ``frequency``

@@ -1,4 +1,4 @@
-"""``Genome``: a pipeline encoded as a strongly typed DEAP GP tree, with its variation operators."""
+"""``Genome``: a pipeline encoded as a strongly typed DEAP GP tree, with its key, complexity and pickled form."""
 
 from __future__ import annotations
 
@@ -9,28 +9,12 @@ from typing import Any
 import numpy as np
 from deap import gp
 
-from ..space import Distribution, Operator, Role, SearchSpace
-from ._deap import (
-    STACK_PREFIX,
-    UNION,
-    Features,
-    Flow,
-    Input,
-    Output,
-    PrimitiveSet,
-    Resampled,
-    new_tree,
-    primitive_set,
-)
+from ..space import Distribution, Role, SearchSpace
+from ._deap import STACK_PREFIX, Flow, PrimitiveSet, new_tree, primitive_set
+from ._variation import crossover_nodes, expected_types, is_fixed, mutations, param_nodes, random_nodes
 
 #: Upper bound on the number of operators in one pipeline.
 MAX_COMPLEXITY = 8
-
-# Probability of each number of preprocessing steps in a random pipeline.
-_STEP_COUNT_P = (0.3, 0.4, 0.2, 0.1)
-_P_UNION = 0.1
-_P_STACK = 0.1
-_P_SAMPLER = 0.1
 
 
 @dataclass(frozen=True)
@@ -70,15 +54,7 @@ class Genome:
     @classmethod
     def random(cls, space: SearchSpace, rng: np.random.Generator) -> Genome:
         """A random pipeline: one model after zero to three preprocessing steps."""
-        pset = primitive_set(space)
-        n_steps = int(rng.choice(len(_STEP_COUNT_P), p=_STEP_COUNT_P))
-        model = _choice(rng, space.models)
-        features = _random_features(pset, rng, n_steps, input_only_ok=True)
-        if space.samplers and not model.input_only and rng.random() < _P_SAMPLER:
-            features = _with_sampler(features, pset, rng)
-        nodes = [pset.primitive(model.name), *features]
-        nodes += _param_nodes(pset, model, model.sample_params(rng))
-        return cls(new_tree(nodes), space)
+        return cls(new_tree(random_nodes(space, primitive_set(space), rng)), space)
 
     @classmethod
     def from_steps(
@@ -110,7 +86,7 @@ class Genome:
             if op.input_only and i > 0:
                 raise ValueError(f"{name} may only be applied to the raw input")
             values = {**op.default_params(), **params}
-            nodes = [prim, *nodes, *_param_nodes(pset, op, values)]
+            nodes = [prim, *nodes, *param_nodes(pset, op, values)]
         return cls(new_tree(nodes), space)
 
     # ------------------------------------------------------------- properties
@@ -187,8 +163,8 @@ class Genome:
         pset = primitive_set(self.space)
         owners = {t: key for key, t in pset.param_types.items()}
         out = []
-        for i, t in enumerate(_expected_types(self.tree)):
-            if t in owners and not _is_fixed(pset, owners[t]):
+        for i, t in enumerate(expected_types(self.tree)):
+            if t in owners and not is_fixed(pset, owners[t]):
                 op_name, param = owners[t]
                 dist = self.space[op_name].params[param]
                 out.append(Hyperparameter(f"{i}:{op_name}.{param}", op_name, param, dist, self.tree[i].value))
@@ -216,35 +192,21 @@ class Genome:
     # -------------------------------------------------------------- variation
     def mutate(self, rng: np.random.Generator) -> Genome:
         """A mutated copy: insert, remove or replace a step, or change a hyperparameter."""
-        pset = primitive_set(self.space)
         tree = list(self.tree)
-        kinds = ["insert", "shrink", "replace", "param"]
-        for kind in rng.permutation(kinds):
-            nodes = _MUTATIONS[str(kind)](tree, pset, rng)
-            if nodes is not None:
-                child = Genome(new_tree(nodes), self.space)
-                if child.complexity <= MAX_COMPLEXITY:
-                    return child
+        for nodes in mutations(tree, primitive_set(self.space), rng):
+            child = Genome(new_tree(nodes), self.space)
+            if child.complexity <= MAX_COMPLEXITY:
+                return child
         return Genome(new_tree(tree), self.space)
 
     def crossover(self, other: Genome, rng: np.random.Generator) -> tuple[Genome, Genome]:
         """Two children made by swapping subtrees of the same type between parents."""
         a, b = list(self.tree), list(other.tree)
-        types_a, types_b = _expected_types(a), _expected_types(b)
-        common = sorted(
-            {t for t in types_a if t not in (Output, Input)} & set(types_b),
-            key=lambda t: t.__name__,
-        )
-        if not common:
+        swapped = crossover_nodes(a, b, rng)
+        if swapped is None:
             return Genome(new_tree(a), self.space), Genome(new_tree(b), self.space)
-        chosen = common[int(rng.integers(len(common)))]
-        i = _choice(rng, [k for k, t in enumerate(types_a) if t is chosen])
-        j = _choice(rng, [k for k, t in enumerate(types_b) if t is chosen])
-        si, sj = new_tree(a).searchSubtree(i), new_tree(b).searchSubtree(j)
-        child_a = a[: si.start] + b[sj] + a[si.stop :]
-        child_b = b[: sj.start] + a[si] + b[sj.stop :]
         children = []
-        for nodes, parent in ((child_a, a), (child_b, b)):
+        for nodes, parent in zip(swapped, (a, b), strict=True):
             g = Genome(new_tree(nodes), self.space)
             if g.complexity > MAX_COMPLEXITY:
                 g = Genome(new_tree(parent), self.space)
@@ -279,182 +241,6 @@ def _sign_walk(
     if info.kind == "stack" or op.output_sign == "any":
         return f"{op.name} can output negative values", None
     return (None if op.output_sign == "nonnegative" else source), None
-
-
-# ---------------------------------------------------------------- generation
-def _choice(rng: np.random.Generator, items: Sequence[Any]) -> Any:
-    return items[int(rng.integers(len(items)))]
-
-
-def _param_nodes(pset: PrimitiveSet, op: Operator, values: Mapping[str, Any]) -> list[Any]:
-    return [pset.param_terminal(op, p, values[p]) for p in op.params]
-
-
-def _feature_ops(space: SearchSpace, *, input_only_ok: bool) -> list[Operator]:
-    return [
-        op
-        for op in space.operators
-        if op.role in (Role.TRANSFORMER, Role.SELECTOR) and (input_only_ok or not op.input_only)
-    ]
-
-
-def _with_sampler(features: list[Any], pset: PrimitiveSet, rng: np.random.Generator) -> list[Any]:
-    """A random sampler applied to the feature subtree ``features``."""
-    op = _choice(rng, pset.space.samplers)
-    return [pset.primitive(op.name), *features, *_param_nodes(pset, op, op.sample_params(rng))]
-
-
-def _new_step(
-    pset: PrimitiveSet, rng: np.random.Generator, *, input_only_ok: bool
-) -> tuple[gp.Primitive, Operator] | None:
-    """A random transformer, selector or stacked model primitive."""
-    space = pset.space
-    steps = _feature_ops(space, input_only_ok=input_only_ok)
-    if space.models and (not steps or rng.random() < _P_STACK):
-        op = _choice(rng, space.models)
-        return pset.primitive(STACK_PREFIX + op.name), op
-    if not steps:
-        return None
-    op = _choice(rng, steps)
-    return pset.primitive(op.name), op
-
-
-def _random_features(
-    pset: PrimitiveSet, rng: np.random.Generator, n_steps: int, *, input_only_ok: bool
-) -> list[Any]:
-    """Nodes of a random feature subtree with about ``n_steps`` operators."""
-    if n_steps <= 0:
-        return [pset.input_terminal]
-    if n_steps >= 2 and rng.random() < _P_UNION:
-        left = int(rng.integers(0, n_steps))
-        return [
-            pset.primitive(UNION),
-            *_random_features(pset, rng, left, input_only_ok=True),
-            *_random_features(pset, rng, n_steps - 1 - left, input_only_ok=True),
-        ]
-    step = _new_step(pset, rng, input_only_ok=True)
-    if step is None:
-        return [pset.input_terminal]
-    prim, op = step
-    if op.input_only:
-        child = [pset.input_terminal]
-    else:
-        child = _random_features(pset, rng, n_steps - 1, input_only_ok=True)
-    return [prim, *child, *_param_nodes(pset, op, op.sample_params(rng))]
-
-
-# ------------------------------------------------------------------ mutation
-def _expected_types(nodes: Sequence[Any]) -> list[type]:
-    """The type each position of a prefix tree must return."""
-    out: list[type] = []
-    stack: list[type] = [Output]
-    for node in nodes:
-        out.append(stack.pop())
-        if isinstance(node, gp.Primitive):
-            stack.extend(reversed(node.args))
-    return out
-
-
-def _subtree(nodes: list[Any], i: int) -> slice:
-    return new_tree(nodes).searchSubtree(i)
-
-
-def _first_child(nodes: list[Any], i: int) -> slice:
-    return _subtree(nodes, i + 1)
-
-
-def _is_input(nodes: list[Any], sl: slice) -> bool:
-    return sl.stop - sl.start == 1 and nodes[sl.start].ret is Input
-
-
-def _mutate_insert(nodes: list[Any], pset: PrimitiveSet, rng: np.random.Generator) -> list[Any] | None:
-    # Flow is the model's input: a step or a sampler may go there unless a sampler already does.
-    types = _expected_types(nodes)
-    spots = [i for i, t in enumerate(types) if t is Features or (t is Flow and nodes[i].ret is not Resampled)]
-    if not spots:
-        return None
-    i = _choice(rng, spots)
-    sl = _subtree(nodes, i)
-    if types[i] is Flow and pset.space.samplers and rng.random() < 0.5:
-        return nodes[:i] + _with_sampler(nodes[sl], pset, rng) + nodes[sl.stop :]
-    step = _new_step(pset, rng, input_only_ok=_is_input(nodes, sl))
-    if step is None:
-        return None
-    prim, op = step
-    params = _param_nodes(pset, op, op.sample_params(rng))
-    return nodes[:i] + [prim] + nodes[sl] + params + nodes[sl.stop :]
-
-
-def _mutate_shrink(nodes: list[Any], pset: PrimitiveSet, rng: np.random.Generator) -> list[Any] | None:
-    spots = [
-        i for i, n in enumerate(nodes) if isinstance(n, gp.Primitive) and n.ret in (Features, Resampled)
-    ]
-    if not spots:
-        return None
-    i = _choice(rng, spots)
-    sl = _subtree(nodes, i)
-    child = _first_child(nodes, i)
-    if pset.info[nodes[i].name].kind == "union" and rng.random() < 0.5:
-        child = _subtree(nodes, child.stop)
-    return nodes[:i] + nodes[child] + nodes[sl.stop :]
-
-
-def _mutate_replace(nodes: list[Any], pset: PrimitiveSet, rng: np.random.Generator) -> list[Any] | None:
-    spots = [
-        i
-        for i, n in enumerate(nodes)
-        if isinstance(n, gp.Primitive) and pset.info[n.name].kind != "union"
-    ]
-    i = _choice(rng, spots)
-    sl, child = _subtree(nodes, i), _first_child(nodes, i)
-    if nodes[i].ret is Output:
-        others = [m for m in pset.space.models if m.name != nodes[i].name]
-        if nodes[child.start].ret is Resampled:
-            others = [m for m in others if not m.input_only]
-        if not others:
-            return None
-        op = _choice(rng, others)
-        prim = pset.primitive(op.name)
-    elif nodes[i].ret is Resampled:
-        op = _choice(rng, pset.space.samplers)
-        prim = pset.primitive(op.name)
-    else:
-        step = _new_step(pset, rng, input_only_ok=_is_input(nodes, child))
-        if step is None:
-            return None
-        prim, op = step
-    params = _param_nodes(pset, op, op.sample_params(rng))
-    return nodes[:i] + [prim] + nodes[child] + params + nodes[sl.stop :]
-
-
-def _mutate_param(nodes: list[Any], pset: PrimitiveSet, rng: np.random.Generator) -> list[Any] | None:
-    owners = {t: key for key, t in pset.param_types.items()}
-    spots = [
-        i
-        for i, t in enumerate(_expected_types(nodes))
-        if t in owners and not _is_fixed(pset, owners[t])
-    ]
-    if not spots:
-        return None
-    i = _choice(rng, spots)
-    op_name, param = owners[nodes[i].ret]
-    op = pset.space[op_name]
-    value = op.params[param].mutate(nodes[i].value, rng)
-    return nodes[:i] + [pset.param_terminal(op, param, value)] + nodes[i + 1 :]
-
-
-def _is_fixed(pset: PrimitiveSet, owner: tuple[str, str]) -> bool:
-    """Whether a hyperparameter's distribution has a single value."""
-    dist = pset.space[owner[0]].params[owner[1]]
-    return len(getattr(dist, "choices", (0, 1))) < 2
-
-
-_MUTATIONS = {
-    "insert": _mutate_insert,
-    "shrink": _mutate_shrink,
-    "replace": _mutate_replace,
-    "param": _mutate_param,
-}
 
 
 # --------------------------------------------------------- strings and specs
@@ -516,7 +302,7 @@ def _spec_nodes(spec: tuple[Any, ...], pset: PrimitiveSet) -> list[Any]:
     for child in children:
         nodes += _spec_nodes(child, pset)
     if op is not None:
-        nodes += _param_nodes(pset, op, dict(params))
+        nodes += param_nodes(pset, op, dict(params))
     return nodes
 
 

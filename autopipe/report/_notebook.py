@@ -6,7 +6,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._export import _string_literal
+from ._export_layout import string_literal
 
 if TYPE_CHECKING:
     import nbformat
@@ -126,8 +126,8 @@ def _data_cells(nbf: Any, data_path: str | None, target: str | None) -> list[Any
         f"target `y` ({_code_span(str(target))}); rows without a target are dropped."
     )
     code = (
-        f"DATA_PATH = {_string_literal(str(data_path))}\n"
-        f"TARGET = {_string_literal(str(target))}\n"
+        f"DATA_PATH = {string_literal(str(data_path))}\n"
+        f"TARGET = {string_literal(str(target))}\n"
         "\n"
         f"data = pd.{reader}(DATA_PATH).dropna(subset=[TARGET])\n"
         "X = data.drop(columns=[TARGET])\n"
@@ -243,7 +243,7 @@ def candidate_notebook(
         "\n"
         'warnings.filterwarnings("ignore", category=ConvergenceWarning)  # the search ignores them too\n'
         "\n"
-        f"SCORING = {_string_literal(scoring)}\n"
+        f"SCORING = {string_literal(scoring)}\n"
         f"CV = {cv}\n"
         f"RANDOM_STATE = {random_state}",
         metadata={"tags": ["parameters"]},

@@ -1,4 +1,4 @@
-"""Tests of the public transformers of ``autopipe.data.transformers``."""
+"""Tests of the public transformers of ``autopipe.data``, and of their first module path."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ import pytest
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from autopipe.data.transformers import DateTimeFeatures, FrequencyEncoder, ToNumeric, ToString
+import autopipe.data
+from autopipe.data import DateTimeFeatures, FrequencyEncoder, ToNumeric, ToString
 
 _STRING_OUTPUT = (
     "ToString outputs str objects by design; the check compares outputs numerically"
@@ -260,3 +261,13 @@ def test_target_encoder_is_cross_fitted_and_unseen_categories_get_the_mean():
         OneVsRestTargetEncoder().fit_transform(X)
     clone(enc).fit(X, y)
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(enc)).transform(X), enc.transform(X))
+
+
+@pytest.mark.parametrize("name", ["DateTimeFeatures", "FrequencyEncoder", "OneVsRestTargetEncoder", "ToNumeric", "ToString"])
+def test_pickles_naming_the_first_module_path_still_load(name: str) -> None:
+    # models pickled before the transformers moved to private modules name autopipe.data.transformers
+    from autopipe.data import transformers
+
+    assert getattr(transformers, name) is getattr(autopipe.data, name)
+    old_reference = f"cautopipe.data.transformers\n{name}\n.".encode()
+    assert pickle.loads(old_reference) is getattr(autopipe.data, name)
