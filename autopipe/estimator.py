@@ -766,7 +766,7 @@ class AutoEstimator(BaseEstimator):
             return
         candidates = [(e.genome.key, self._compile(e.genome, seed)) for e in chosen]
         results = evaluator.evaluate(candidates, deadline=end, check=True)
-        if any(r is None or "search deadline" in r.error for r in results):
+        if any(r is None or r.status is Status.CANCELLED for r in results):
             logger.info("re-scoring cut off by the deadline; keeping the search's ranking")
             return
         for entry, result in zip(chosen, results):
@@ -853,7 +853,7 @@ class AutoEstimator(BaseEstimator):
                 if conflict is None:
                     todo.append(i)
                 else:  # it would only fail: recorded as failed, never fitted
-                    results[i] = EvaluationResult.failed(genome.key, Status.ERROR, f"{_NOT_EVALUATED}{conflict}")
+                    results[i] = EvaluationResult.failed(genome.key, Status.SKIPPED, conflict)
                     on_result(i, results[i])
             candidates = [(genomes[i].key, self._compile(genomes[i], seed)) for i in todo]
 
@@ -997,7 +997,7 @@ class AutoEstimator(BaseEstimator):
         on all rows unevaluated, with a :class:`TimeBudgetWarning`, rather
         than leaving the user with nothing.
         """
-        cut = all("search deadline" in e.result.error for e in history)
+        cut = all(e.result.status is Status.CANCELLED for e in history)
         fallback = self._fallback_genome
         if not cut or fallback is None:
             raise AllCandidatesFailedError(_all_failed_message(history))
@@ -1174,8 +1174,7 @@ class AutoEstimator(BaseEstimator):
 
     def _warn_about(self, state: SearchState) -> None:
         failures = summarize_failures(
-            [e.result for e in state.history
-             if "search deadline" not in e.result.error and not e.result.error.startswith(_NOT_EVALUATED)]
+            [e.result for e in state.history if e.result.status not in (Status.CANCELLED, Status.SKIPPED)]
         )
         if failures:
             lines = "\n".join(f"  {n} x {err}" for err, n in failures.items())
@@ -1532,10 +1531,6 @@ def _densify(X: Any) -> Any:
             f"operators need dense data beyond {_MAX_DENSE_CELLS} cells."
         )
     return X.toarray()
-
-
-# Error text of candidates skipped because they could only fail (not a failure to warn about).
-_NOT_EVALUATED = "not evaluated: "
 
 
 def _nonnegative(X: Any) -> bool:

@@ -355,7 +355,7 @@ def test_a_budget_that_ends_before_any_score_still_gives_a_model(monkeypatch):
             return results
         return evaluate
 
-    cut = fake("stopped at the search deadline after 0.5 s", Status.TIMEOUT)
+    cut = fake("stopped at the search deadline after 0.5 s", Status.CANCELLED)
 
     monkeypatch.setattr(Evaluator, "evaluate", cut)
     X, y = make_tiny_classification(n_samples=80, random_state=0)

@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..evaluate import Status
 from ..search import SearchHistory
 
 COLUMNS = [
@@ -29,7 +30,9 @@ def make_leaderboard(history: SearchHistory, *, ensemble: dict[str, Any] | None 
     """A DataFrame of every candidate in ``history``, best first.
 
     Successful candidates are ranked by score (ties: fewer operators first);
-    failed ones follow with their status and error text, and no rank. The
+    the others follow with their status (the value of a
+    :class:`~autopipe.evaluate.Status`: ``"error"``, ``"timeout"``,
+    ``"cancelled"`` or ``"skipped"``) and error text, and no rank. The
     candidates re-scored on a second set of folds before the final choice
     come first, ranked by the mean of both sets' fold scores; their
     ``check_score`` is the second set's mean (NaN for the others).
@@ -65,7 +68,7 @@ def make_leaderboard(history: SearchHistory, *, ensemble: dict[str, Any] | None 
             }
         )
     frame = pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "rank"])
-    ok = (frame["status"] == "ok").to_numpy()
+    ok = (frame["status"] == Status.OK.value).to_numpy()
     rank = pd.array([pd.NA] * len(frame), dtype="Int64")
     rank[ok] = range(1, int(ok.sum()) + 1)
     frame.insert(0, "rank", rank)
