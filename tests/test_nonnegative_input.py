@@ -1,4 +1,4 @@
-"""Pipelines that could hand ``MultinomialNB`` negative values are recorded as failed, never fitted."""
+"""Pipelines that could hand ``MultinomialNB`` negative values are recorded as skipped, never fitted."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler
 
 from autopipe import AutoClassifier
+from autopipe.evaluate import Status
 from autopipe.exceptions import AllCandidatesFailedError, CandidateFailureWarning
 from autopipe.testing import make_tiny_classification
 
@@ -28,13 +29,11 @@ def test_pipelines_that_would_fail_on_the_sign_are_skipped():
         warnings.simplefilter("error", CandidateFailureWarning)
         est = AutoClassifier(**SETTINGS, initial_pipelines=mine).fit(X, y)
     board = est.leaderboard_
-    skipped = board[board["error"].str.startswith("not evaluated: ")]
+    skipped = board[board["status"] == Status.SKIPPED.value]
     reasons = dict(zip(skipped["pipeline"].str.partition(",")[0], skipped["error"]))
     assert reasons == {
-        "MultinomialNB(PCA(input": "not evaluated: MultinomialNB needs non-negative input, "
-                                   "but PCA can output negative values",
-        "MultinomialNB(input": "not evaluated: MultinomialNB needs non-negative input, "
-                               "but the input data holds negative values",
+        "MultinomialNB(PCA(input": "MultinomialNB needs non-negative input, but PCA can output negative values",
+        "MultinomialNB(input": "MultinomialNB needs non-negative input, but the input data holds negative values",
     }
     assert np.isnan(skipped["score"]).all()
     assert est.best_candidate_.startswith("MultinomialNB(MinMaxScaler(input)")

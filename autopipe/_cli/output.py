@@ -49,6 +49,8 @@ def fit_summary(estimator: AutoEstimator, data: str, shape: tuple[int, int], wal
         outcome += f", {statuses['error']} failed"
     if statuses.get("timeout", 0):
         outcome += f", {statuses['timeout']} timed out"
+    if statuses.get("cancelled", 0):
+        outcome += f"; {statuses['cancelled']} cut off by the time budget"
     summary = [
         ("candidates", outcome),
         ("best pipeline", str(best["pipeline"])),

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from ._evaluator import Evaluator
 from ._halving import halving_rungs, successive_halving
+from ._outcome import OutcomeKind, TaskOutcome
 from ._policy import choose_folds
-from ._pool import TaskOutcome, WorkerPool, default_n_workers
+from ._pool import WorkerPool
+from ._pool_base import Pool
+from ._process import default_n_workers
 from ._result import EvaluationResult, Status
 from ._task import CVPayload
 
@@ -13,6 +16,8 @@ __all__ = [
     "CVPayload",
     "EvaluationResult",
     "Evaluator",
+    "OutcomeKind",
+    "Pool",
     "Status",
     "TaskOutcome",
     "WorkerPool",

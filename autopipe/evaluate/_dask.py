@@ -1,156 +1,26 @@
-"""``DaskPool``: run evaluations on a ``dask.distributed`` cluster, behind the ``WorkerPool`` interface."""
+"""``DaskPool``: run evaluations on a ``dask.distributed`` cluster, behind the ``Pool`` interface."""
 
 from __future__ import annotations
 
-import collections
 import itertools
-import os
 import queue
-import sys
 import time
-import traceback
 import uuid
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, Iterator
+from typing import Any, Callable, Hashable
 
-from ._pool import TaskOutcome, _exception_name, _format_seconds
+from ._dask_client import import_distributed
+from ._dask_worker import format_remote, run_announced
+from ._outcome import CANCELLED_TEXT, OutcomeKind, timeout_text
+from ._pool_base import Pool
 
-__all__ = ["DaskPool", "active_dask_client"]
-
-# dask and distributed are imported lazily (see _import_distributed), so that
-# ``import autopipe`` never imports them.
+__all__ = ["DaskPool"]
 
 _KEY_PREFIX = "autopipe-evaluate"
-_TRACEBACK_LINES = 15
 # How long fetching a finished result may take before it counts as an error.
 _FETCH_TIMEOUT_S = 60.0
 # Longest single wait for cluster events; the loop re-checks its state after it.
 _MAX_WAIT_S = 5.0
-
-
-def _import_distributed() -> Any:
-    """Import and return the ``distributed`` package.
-
-    Returns
-    -------
-    module
-        ``distributed``.
-
-    Raises
-    ------
-    ImportError
-        With installation advice, if dask.distributed is not installed.
-    """
-    try:
-        import distributed
-    except ImportError as exc:
-        raise ImportError(
-            "evaluating candidates on a Dask cluster needs dask.distributed; "
-            "install it with: pip install 'autopipe[dask]'"
-        ) from exc
-    return distributed
-
-
-def active_dask_client() -> Any | None:
-    """The Dask client of the active joblib backend, or None when it is not Dask.
-
-    The Dask backend is active inside ``with joblib.parallel_config(backend="dask"):``
-    (or the older ``joblib.parallel_backend("dask")``). Nothing is imported
-    when it was never configured in this process.
-
-    Returns
-    -------
-    distributed.Client or None
-        The backend's client (``distributed.get_client()`` if the backend
-        holds none), or None when the active joblib backend is not Dask.
-    """
-    dask_backends = sys.modules.get("joblib._dask")
-    if dask_backends is None:  # joblib imports it when the dask backend is configured
-        return None
-    from joblib.parallel import get_active_backend
-
-    backend = get_active_backend()[0]
-    if not isinstance(backend, dask_backends.DaskDistributedBackend):
-        return None
-    client = getattr(backend, "client", None)
-    if client is None:
-        client = _import_distributed().get_client()
-    return client
-
-
-# --------------------------------------------------------------------------
-# Worker side
-# --------------------------------------------------------------------------
-
-
-def _run_task(topic: str, key: str, fn: Callable[..., Any], payload: Any, *args: Any) -> Any:
-    """Announce the start of a task to the client, then run ``fn(payload, *args)``.
-
-    Parameters
-    ----------
-    topic : str
-        The event topic the submitting :class:`DaskPool` listens to.
-    key : str
-        The key of this task.
-    fn : callable
-        The task function.
-    payload : object
-        The scattered payload (Dask passes its value).
-    *args : object
-        Further arguments of ``fn``.
-
-    Returns
-    -------
-    object
-        What ``fn`` returns.
-    """
-    try:
-        from distributed import get_worker
-
-        worker = get_worker()
-    except (ImportError, ValueError):  # not in a Dask worker: nobody to tell
-        pass
-    else:
-        worker.log_event(topic, {"key": key, "worker": worker.address, "pid": os.getpid()})
-    return fn(payload, *args)
-
-
-# --------------------------------------------------------------------------
-# Client side
-# --------------------------------------------------------------------------
-
-
-def _format_remote(exc: BaseException, tb: Any) -> str:
-    """``"ExcType: message"`` and the tail of the remote traceback.
-
-    Parameters
-    ----------
-    exc : BaseException
-        The exception the task raised, as Dask returns it.
-    tb : traceback or None
-        Its traceback, as ``Future.traceback()`` returns it.
-
-    Returns
-    -------
-    str
-        The same layout as the local pool's error texts.
-    """
-    try:
-        message = str(exc)
-    except Exception:
-        message = "<str() of the exception failed>"
-    head = _exception_name(exc)
-    if message:
-        head = f"{head}: {message}"
-    try:
-        # Drop the frame of the wrapper that called the task function.
-        if tb is not None and tb.tb_frame.f_code.co_name == _run_task.__name__:
-            tb = tb.tb_next
-        text = "".join(traceback.format_exception(type(exc), exc, tb))
-        tail = text.rstrip().splitlines()[-_TRACEBACK_LINES:]
-        return head + "\n" + "\n".join(tail)
-    except Exception:
-        return head
 
 
 @dataclass(eq=False)
@@ -177,13 +47,14 @@ class _Task:
         return max(0.0, now - since)
 
 
-class DaskPool:
-    """Run tasks on a ``dask.distributed`` cluster with the :class:`WorkerPool` interface.
+class DaskPool(Pool):
+    """Run tasks on a ``dask.distributed`` cluster behind the :class:`Pool` interface.
 
     Each task is ``fn(payload, *args)``, submitted with ``client.submit`` under
     a unique key. The payload is scattered to every worker once, by
-    :meth:`set_payload`. Outcomes are the same :class:`TaskOutcome` objects
-    the local pool yields, so the :class:`Evaluator` uses either pool alike.
+    :meth:`set_payload`. Outcomes are the same :class:`TaskOutcome` records
+    the local :class:`WorkerPool` yields, so the :class:`Evaluator` uses
+    either pool alike.
 
     Parameters
     ----------
@@ -192,12 +63,18 @@ class DaskPool:
 
     Notes
     -----
+    **Submission.** A task is submitted to the cluster at once: Dask pickles
+    its function and arguments then. A lane such as ``"gpu"`` runs only on
+    the workers that declare a resource of that name in capitals (``dask
+    worker --resources GPU=1``), one task per unit of the resource; when no
+    worker declares it, the lane is ignored.
+
     **Time limits.** A task reports to the pool, through a Dask event topic,
     when a worker starts it; its time limit counts from the latest such
     report, so tasks waiting in the cluster's queue are never timed out (a
     task whose report never arrives is bounded only by the deadline of
     :meth:`results`). A task past its limit is cancelled and reported as
-    ``"timeout"``. Dask cannot stop a
+    ``TIMEOUT``. Dask cannot stop a
     function that is already running in a worker thread: the timeout frees
     the search from waiting, but the worker thread keeps computing the
     abandoned task until it returns, and tasks sent to that thread wait
@@ -207,16 +84,22 @@ class DaskPool:
 
     **Lost workers.** When a worker dies, Dask runs its tasks again on other
     workers; a task whose workers keep dying (more than the scheduler's
-    ``distributed.scheduler.allowed-failures``) is reported as ``"crash"``
+    ``distributed.scheduler.allowed-failures``) is reported as ``CRASH``
     naming the last worker. Set that option to 0 on the scheduler to report
     a task as crashed at the first worker death, as the local pool does.
     Dask's active memory manager keeps a single copy of data that no queued
     task needs, so a lost worker may take the only copy of the payload with
     it, and Dask then cancels every task that needs it: the pool scatters
     the payload again, reports the tasks that were running on the lost
-    worker as ``"crash"`` and submits the others again.
+    worker as ``CRASH`` and submits the others again.
 
-    The pool is not thread-safe: use it from one thread.
+    At the deadline of :meth:`results` every task not finished is cancelled
+    (``elapsed`` 0.0 for a task no worker started). The pool is not
+    thread-safe: use it from one thread.
+
+    See Also
+    --------
+    Pool : The interface this pool implements.
 
     Examples
     --------
@@ -233,7 +116,8 @@ class DaskPool:
     """
 
     def __init__(self, client: Any) -> None:
-        self._distributed = _import_distributed()
+        super().__init__()
+        self._distributed = import_distributed()
         if not isinstance(client, self._distributed.Client):
             raise TypeError(f"client must be a distributed.Client, got {client!r}")
         if client.asynchronous:
@@ -243,14 +127,12 @@ class DaskPool:
         self._topic = f"{_KEY_PREFIX}-started-{self._token}"
         self._events: queue.SimpleQueue[tuple[str, Any, float]] = queue.SimpleQueue()
         self._tasks: dict[str, _Task] = {}  # current key -> task
-        self._done: collections.deque[TaskOutcome] = collections.deque()
         self._keys = itertools.count()
         self._orders = itertools.count()
         self._lane_resources: dict[str, dict[str, int] | None] = {}
         self._payload: Any = None
         self._payload_future: Any = None
         self._payload_gen = 0
-        self._closed = False
         events = self._events  # the handler must not keep the pool alive
 
         def on_start(event: tuple[float, Any]) -> None:
@@ -278,97 +160,6 @@ class DaskPool:
         self._payload_gen += 1
         if old is not None:
             old.release()
-
-    def submit(
-        self,
-        task_id: Hashable,
-        fn: Callable[..., Any],
-        args: tuple = (),
-        timeout: float | None = None,
-        lane: str | None = None,
-    ) -> None:
-        """Submit a task to the cluster; a worker will run ``fn(payload, *args)``.
-
-        Parameters
-        ----------
-        task_id : hashable
-            Identifies the task in its :class:`TaskOutcome`; should be unique
-            among the tasks not yet reported.
-        fn : callable
-            The task function. It and ``args`` are pickled by Dask now; a
-            task that cannot be pickled yields an ``"error"`` outcome.
-        args : tuple, default=()
-            Further positional arguments of ``fn``.
-        timeout : float or None, default=None
-            Seconds of run time, counted from when a worker reports starting
-            the task; past it the task is abandoned and the outcome is
-            ``"timeout"`` (the worker thread runs on: see the class notes).
-        lane : str or None, default=None
-            A lane such as ``"gpu"``: when some workers of the cluster declare
-            a resource of that name in capitals (``dask worker --resources
-            GPU=1``), the task runs only there, one per unit of the resource;
-            otherwise the lane is ignored.
-        """
-        self._check_open()
-        if not callable(fn):
-            raise TypeError(f"fn must be callable, got {fn!r}")
-        if timeout is not None:
-            timeout = float(timeout)
-            if not timeout > 0:
-                raise ValueError(f"timeout must be positive or None, got {timeout!r}")
-        task = _Task(task_id, fn, tuple(args), timeout, next(self._orders), time.monotonic(), lane=lane)
-        try:
-            self._send(task)
-        except Exception as exc:
-            self._finish(task, "crash", None, "the data could not be sent to the Dask cluster: "
-                         + _format_remote(exc, None))
-
-    def results(self, deadline: float | None = None) -> Iterator[TaskOutcome]:
-        """Yield the outcomes of the submitted tasks as they finish.
-
-        Outcomes come in completion order until no task is left. Tasks
-        submitted while iterating are picked up. If the consumer stops
-        iterating early, the outcomes not yet yielded are kept for the next
-        call.
-
-        Parameters
-        ----------
-        deadline : float or None, default=None
-            An absolute :func:`time.monotonic` time. When it is reached,
-            every task not finished is cancelled and yielded with kind
-            ``"cancelled"`` (``elapsed`` 0.0 for a task no worker started),
-            and the iterator ends.
-
-        Yields
-        ------
-        TaskOutcome
-        """
-        while True:
-            while self._done:
-                yield self._done.popleft()
-            if self._closed or not self._tasks:
-                return
-            now = time.monotonic()
-            if deadline is not None and now >= deadline:
-                self._handle_pending_events()  # results that are already in count
-                self._cancel_all("cancelled at the search deadline")
-                continue
-            self._expire(now)
-            if self._done:
-                continue
-            until = float("inf") if deadline is None else deadline
-            for task in self._tasks.values():
-                if task.timeout is not None and task.started_at is not None:
-                    until = min(until, task.started_at + task.timeout)
-            # At least a moment: a task past its limit whose future is done
-            # waits here for its completion callback.
-            wait = min(_MAX_WAIT_S, max(0.005, until - now))
-            try:
-                event = self._events.get(timeout=wait)
-            except queue.Empty:
-                continue
-            self._handle(event)
-            self._handle_pending_events()
 
     def cancel_pending(self) -> list[Hashable]:
         """Cancel the tasks that no worker has started.
@@ -417,21 +208,43 @@ class DaskPool:
             except Exception:
                 pass
 
-    def __enter__(self) -> DaskPool:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
     def __repr__(self) -> str:
         return (f"DaskPool(client={self.client!r}, running={self.n_running}, "
                 f"queued={self.n_queued}, closed={self._closed})")
 
     # ------------------------------------------------------------ internals
 
-    def _check_open(self) -> None:
-        if self._closed:
-            raise RuntimeError("this DaskPool is closed")
+    def _enqueue(
+        self, task_id: Hashable, fn: Callable[..., Any], args: tuple, timeout: float | None, lane: str | None
+    ) -> None:
+        task = _Task(task_id, fn, args, timeout, next(self._orders), time.monotonic(), lane=lane)
+        try:
+            self._send(task)
+        except Exception as exc:
+            self._finish(task, OutcomeKind.CRASH, None, "the data could not be sent to the Dask cluster: "
+                         + format_remote(exc, None))
+
+    def _step(self, deadline: float | None) -> bool:
+        if not self._tasks:
+            return False
+        now = time.monotonic()
+        self._expire(now)
+        if self._done:
+            return True
+        until = float("inf") if deadline is None else deadline
+        for task in self._tasks.values():
+            if task.timeout is not None and task.started_at is not None:
+                until = min(until, task.started_at + task.timeout)
+        # At least a moment: a task past its limit whose future is done
+        # waits here for its completion callback.
+        wait = min(_MAX_WAIT_S, max(0.005, until - now))
+        try:
+            event = self._events.get(timeout=wait)
+        except queue.Empty:
+            return True
+        self._handle(event)
+        self._handle_pending_events()
+        return True
 
     def _scatter(self, payload: Any) -> Any:
         """Send ``payload`` to every worker; return its future."""
@@ -453,11 +266,11 @@ class DaskPool:
         payload = self._current_payload()
         key = f"{_KEY_PREFIX}-{self._token}-{next(self._keys)}"
         try:
-            future = self.client.submit(_run_task, self._topic, key, task.fn, payload, *task.args,
+            future = self.client.submit(run_announced, self._topic, key, task.fn, payload, *task.args,
                                         key=key, pure=False, retries=0, resources=self._resources(task.lane))
         except Exception as exc:  # Dask pickles the task here
-            self._finish(task, "error", None, "the task could not be pickled to send it to the "
-                         "Dask cluster: " + _format_remote(exc, None))
+            self._finish(task, OutcomeKind.ERROR, None, "the task could not be pickled to send it to the "
+                         "Dask cluster: " + format_remote(exc, None))
             return
         task.future, task.key, task.payload_gen = future, key, self._payload_gen
         task.started_at, task.worker = None, ""
@@ -476,10 +289,10 @@ class DaskPool:
             self._lane_resources[lane] = {name: 1} if declared else None
         return self._lane_resources[lane]
 
-    def _finish(self, task: _Task, kind: str, value: Any, error: str) -> None:
-        started = kind != "cancelled" or task.first_started_at is not None
+    def _finish(self, task: _Task, kind: OutcomeKind, value: Any, error: str) -> None:
+        started = kind is not OutcomeKind.CANCELLED or task.first_started_at is not None
         elapsed = task.elapsed(time.monotonic()) if started else 0.0
-        self._done.append(TaskOutcome(task.task_id, kind, value, error, elapsed))
+        self._report(task.task_id, kind, value, error, elapsed)
 
     def _handle_pending_events(self) -> None:
         while True:
@@ -512,10 +325,10 @@ class DaskPool:
             try:
                 value = future.result(timeout=_FETCH_TIMEOUT_S)
             except Exception as exc:
-                self._finish(task, "error", None, "the result of the task could not be fetched "
-                             "from the Dask cluster: " + _format_remote(exc, None))
+                self._finish(task, OutcomeKind.ERROR, None, "the result of the task could not be fetched "
+                             "from the Dask cluster: " + format_remote(exc, None))
             else:
-                self._finish(task, "ok", value, "")
+                self._finish(task, OutcomeKind.OK, value, "")
         elif status == "error":
             try:
                 exc, tb = future.exception(), future.traceback()
@@ -524,10 +337,10 @@ class DaskPool:
             killed = getattr(self._distributed, "KilledWorker", ())
             if isinstance(exc, killed):
                 n = exc.allowed_failures + 1
-                self._finish(task, "crash", None, f"Dask worker {exc.last_worker.address} died while "
+                self._finish(task, OutcomeKind.CRASH, None, f"Dask worker {exc.last_worker.address} died while "
                              f"running the task ({n} worker(s) died running it; KilledWorker)")
             else:
-                self._finish(task, "error", None, _format_remote(exc, tb))
+                self._finish(task, OutcomeKind.ERROR, None, format_remote(exc, tb))
         else:  # cancelled or lost by the cluster, not by this pool
             self._lost(task)
 
@@ -535,21 +348,21 @@ class DaskPool:
         """Handle a task the cluster cancelled: a lost payload, or a restart."""
         payload_ok = self._payload_future is None or self._payload_future.status == "finished"
         if task.payload_gen == self._payload_gen and payload_ok:
-            self._finish(task, "crash", None, "the Dask cluster cancelled the task (was the "
+            self._finish(task, OutcomeKind.CRASH, None, "the Dask cluster cancelled the task (was the "
                          "cluster or the client restarted?)")
             return
         # The payload went down with a worker, so Dask cancelled every task
         # that needed it. The tasks that were running on the lost worker are
         # its in-flight candidates: report them; submit the others again.
         if task.started_at is not None and task.worker and task.worker not in self._live_workers():
-            self._finish(task, "crash", None, f"Dask worker {task.worker} died while running "
+            self._finish(task, OutcomeKind.CRASH, None, f"Dask worker {task.worker} died while running "
                          "the task")
             return
         try:
             self._send(task)
         except Exception as exc:
-            self._finish(task, "crash", None, "the data was lost with a Dask worker and could not "
-                         "be sent again: " + _format_remote(exc, None))
+            self._finish(task, OutcomeKind.CRASH, None, "the data was lost with a Dask worker and could not "
+                         "be sent again: " + format_remote(exc, None))
 
     def _live_workers(self) -> set[str]:
         try:
@@ -564,12 +377,13 @@ class DaskPool:
                    and now >= t.started_at + t.timeout and not t.future.done()]
         for task in expired:
             del self._tasks[task.key]
-            self._finish(task, "timeout", None, f"evaluation exceeded {_format_seconds(task.timeout)} "
-                         "s limit (abandoned; its Dask worker thread runs on until it returns)")
+            self._finish(task, OutcomeKind.TIMEOUT, None, timeout_text(task.timeout)
+                         + " (abandoned; its Dask worker thread runs on until it returns)")
         self._cancel_futures([task.future for task in expired])
 
-    def _cancel_all(self, message: str) -> None:
-        """Cancel every task not finished and report it as ``"cancelled"``."""
+    def _cancel_all(self) -> None:
+        """Cancel every task not finished and report it as ``CANCELLED``."""
+        self._handle_pending_events()  # results that are already in count
         tasks = sorted(self._tasks.values(), key=lambda t: t.order)
         rest = []
         for task in tasks:
@@ -577,7 +391,7 @@ class DaskPool:
                 self._complete(task)
             else:  # pending, or cancelled by the cluster: not worth sending again now
                 del self._tasks[task.key]
-                self._finish(task, "cancelled", None, message)
+                self._finish(task, OutcomeKind.CANCELLED, None, CANCELLED_TEXT)
                 rest.append(task.future)
         self._cancel_futures(rest)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import collections
 import math
-import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -14,45 +13,14 @@ from sklearn.base import BaseEstimator
 
 from .._utils.deadline import Deadline
 from ..space.nets import contains_network, uses_gpu
-from ._dask import DaskPool, active_dask_client
-from ._pool import TaskOutcome, WorkerPool, default_n_workers
+from ._backend import acquire_pool, release_pool
+from ._outcome import OutcomeKind, TaskOutcome
+from ._pool_base import Pool
+from ._process import default_n_workers
 from ._result import EvaluationResult, Status
-from ._task import CVPayload, cross_validate_pipeline, fit_on_all_rows
+from ._task import CVPayload, CVReport, cross_validate_pipeline, fit_on_all_rows
 
 _MAX_CURVES = 50  # reference learning curves kept per fidelity for median stopping
-_SHARED: dict[tuple[Any, ...], WorkerPool] = {}
-_SHARED_LOCK = threading.Lock()
-_IN_USE: set[int] = set()
-
-
-def _acquire_pool(
-    n_workers: int, threads: int, memory_limit_mb: float | None, gpu_lanes: int = 1
-) -> tuple[WorkerPool | DaskPool, bool]:
-    """A pool with this configuration; shared between successive fits to save start-up time.
-
-    Inside ``joblib.parallel_config(backend="dask")`` it is instead a private
-    ``DaskPool`` on that backend's client (the arguments then do not apply:
-    the cluster decides workers, threads and memory).
-
-    Returns the pool (a ``WorkerPool`` or a ``DaskPool``) and whether it is
-    private (to be closed by the caller).
-    """
-    client = active_dask_client()
-    if client is not None:
-        return DaskPool(client), True
-    key = (n_workers, threads, memory_limit_mb, gpu_lanes)
-    settings: dict[str, Any] = {"threads_per_worker": threads, "memory_limit_mb": memory_limit_mb,
-                                 "lanes": {"gpu": gpu_lanes}}
-    with _SHARED_LOCK:
-        pool = _SHARED.get(key)
-        if pool is None:
-            pool = WorkerPool(n_workers, **settings)
-            _SHARED[key] = pool
-        if id(pool) in _IN_USE:
-            # Another fit in this process (a thread) holds it: use a private pool.
-            return WorkerPool(n_workers, **settings), True
-        _IN_USE.add(id(pool))
-        return pool, False
 
 
 def _lane(estimator: BaseEstimator) -> str | None:
@@ -66,7 +34,11 @@ class Evaluator:
     Each candidate runs in a worker process that already holds the data. A
     candidate that raises, returns a non-finite score, crashes its process or
     exceeds ``max_eval_time`` becomes a failed :class:`EvaluationResult`; the
-    worker is killed and replaced if needed, and the search goes on.
+    worker is killed and replaced if needed, and the search goes on. One
+    still running at the deadline of :meth:`evaluate` is stopped and becomes
+    a ``CANCELLED`` result. The workers form a :class:`Pool`: local worker
+    processes, shared between successive evaluators, or a Dask cluster inside
+    ``joblib.parallel_config(backend="dask")``.
 
     Parameters
     ----------
@@ -150,7 +122,7 @@ class Evaluator:
         self.weight_inheritance = weight_inheritance
         # validation-loss curves of the networks evaluated so far, by fidelity (bounded: the latest)
         self._curves: dict[float, collections.deque[np.ndarray]] = {}
-        self._pool: WorkerPool | DaskPool | None = None
+        self._pool: Pool | None = None
         self._private = False
 
     # ------------------------------------------------------------ lifecycle
@@ -167,7 +139,7 @@ class Evaluator:
             return
         # One thread per worker: parallelism across candidates beats threads inside
         # one model on small data, and OpenMP spin-waits badly when oversubscribed.
-        self._pool, self._private = _acquire_pool(self.n_workers, 1, self.memory_limit_mb, self.gpu_lanes)
+        self._pool, self._private = acquire_pool(self.n_workers, 1, self.memory_limit_mb, self.gpu_lanes)
         self._pool.set_payload(self.payload)
 
     def close(self) -> None:
@@ -181,14 +153,11 @@ class Evaluator:
             # outcome reaches the next user of a shared pool.
             for _ in pool.results(deadline=time.monotonic()):
                 pass
-        if self._private:
-            pool.close()
-        else:
-            with _SHARED_LOCK:
-                _IN_USE.discard(id(pool))
+        release_pool(pool, self._private)
 
     @property
-    def pool(self) -> WorkerPool | DaskPool:
+    def pool(self) -> Pool:
+        """The pool the evaluations run on (acquired on first use)."""
         if self._pool is None:
             self.open()
         assert self._pool is not None
@@ -208,7 +177,7 @@ class Evaluator:
 
         Returns one result per candidate, in input order. A candidate that
         never started before ``deadline`` gets ``None``; one cut off while
-        running gets a ``TIMEOUT`` result. ``check=True`` scores all rows on
+        running gets a ``CANCELLED`` result. ``check=True`` scores all rows on
         the ``check_splits`` instead of the search's folds. ``fidelity`` is
         the fraction of the rows each candidate is scored on: one for all, or
         one per candidate.
@@ -243,7 +212,7 @@ class Evaluator:
         for outcome in pool.results(deadline=at):
             i = int(outcome.task_id)
             result = self._to_result(candidates[i][0], outcome, levels[i])
-            if held and outcome.kind != "cancelled" and is_net[i]:
+            if held and outcome.kind is not OutcomeKind.CANCELLED and is_net[i]:
                 submit(held.popleft())
             if result is None:
                 continue
@@ -276,40 +245,40 @@ class Evaluator:
         at = None if math.isinf(deadline.at) else deadline.at
         for outcome in pool.results(deadline=at):
             i = int(outcome.task_id)
-            if outcome.kind == "ok":
+            if outcome.kind is OutcomeKind.OK:
                 fitted[i] = (outcome.value[0], "")
-            elif outcome.kind == "cancelled":
+            elif outcome.kind is OutcomeKind.CANCELLED:
                 fitted[i] = (None, f"stopped at the deadline after {outcome.elapsed:.1f} s")
             else:
                 fitted[i] = (None, outcome.error)
         return fitted
 
     def _to_result(self, key: str, outcome: TaskOutcome, fidelity: float) -> EvaluationResult | None:
-        if outcome.kind == "ok":
-            v = outcome.value
-            if v["curves"]:
-                self._curves.setdefault(fidelity, collections.deque(maxlen=_MAX_CURVES)).extend(v["curves"])
-            scores = np.asarray(v["fold_scores"], dtype=float)
+        if outcome.kind is OutcomeKind.OK:
+            report: CVReport = outcome.value
+            if report.curves:
+                self._curves.setdefault(fidelity, collections.deque(maxlen=_MAX_CURVES)).extend(report.curves)
+            scores = np.asarray(report.fold_scores, dtype=float)
             return EvaluationResult(
                 key=key,
                 status=Status.OK,
                 score=float(scores.mean()),
                 score_std=float(scores.std()),
                 fold_scores=tuple(float(s) for s in scores),
-                oof=v["oof"],
-                oof_kind=v["oof_kind"],
-                fit_time=float(v["fit_time"]),
-                score_time=float(v["score_time"]),
+                oof=report.oof,
+                oof_kind=report.oof_kind,
+                fit_time=float(report.fit_time),
+                score_time=float(report.score_time),
                 wall_time=outcome.elapsed,
                 fidelity=fidelity,
-                stopped_early=int(v["stopped_early"]),
-                inherited=int(v["inherited"]),
-                cache_hits=int(v["cache_hits"]),
+                stopped_early=int(report.stopped_early),
+                inherited=int(report.inherited),
+                cache_hits=int(report.cache_hits),
             )
-        if outcome.kind == "cancelled":
+        if outcome.kind is OutcomeKind.CANCELLED:
             if outcome.elapsed <= 0.0:
                 return None
             error = f"stopped at the search deadline after {outcome.elapsed:.1f} s"
-            return EvaluationResult.failed(key, Status.TIMEOUT, error, wall_time=outcome.elapsed, fidelity=fidelity)
-        status = Status.TIMEOUT if outcome.kind == "timeout" else Status.ERROR
+            return EvaluationResult.failed(key, Status.CANCELLED, error, wall_time=outcome.elapsed, fidelity=fidelity)
+        status = Status.TIMEOUT if outcome.kind is OutcomeKind.TIMEOUT else Status.ERROR
         return EvaluationResult.failed(key, status, outcome.error, wall_time=outcome.elapsed, fidelity=fidelity)

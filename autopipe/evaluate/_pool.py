@@ -1,274 +1,34 @@
-"""Killable worker processes that run evaluations under per-task time limits."""
+"""``WorkerPool``: killable local worker processes that run evaluations under per-task time limits."""
 
 from __future__ import annotations
 
 import collections
-import os
-import pickle
-import runpy
-import signal
-import threading
 import time
-import traceback
 import weakref
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as _wait_for
 from typing import Any, Callable, Hashable, Iterator
 
 import cloudpickle
 
+from ._outcome import CANCELLED_TEXT, OutcomeKind, TaskOutcome, format_caught, timeout_text
+from ._pool_base import Pool
+from ._process import (
+    PayloadParts,
+    WorkerHandle,
+    death_message,
+    default_n_workers,
+    pickle_payload,
+    shutdown_workers,
+    start_worker,
+)
+from ._worker import PROTOCOL, TAG_TASK, TAG_TASK_ACK, ReplyKind, decode_reply
+
 __all__ = ["TaskOutcome", "WorkerPool", "default_n_workers"]
 
-# Every worker process executes this file as a stand-alone module (without
-# importing the ``autopipe`` package), so at module level it only imports the
-# standard library and cloudpickle.  joblib (used by the parent to create
-# processes) and threadpoolctl (used by workers) are imported lazily.
-
-_PROTOCOL = 5
-_IDLE_EXIT_S = 600.0  # a worker with nothing to do for this long exits
-_WATCHDOG_PERIOD_S = 1.0  # how often a worker checks that its parent is alive
 # Extra time a task's limit allows while its worker boots or loads the
 # payload, in case the worker never gets to say that the task started.
 _START_GRACE_S = 120.0
-_TRACEBACK_LINES = 15
-# Workers execute this file under this module name (see _start_worker).
-_WORKER_RUN_NAME = "__autopipe_pool_worker__"
-
-# Message tags, parent -> worker.  Every message is one ``send_bytes`` call;
-# its first byte says what it is.
-_TAG_TASK = b"T"  # a task: tag + cloudpickle((fn, args))
-_TAG_TASK_ACK = b"S"  # a task whose start the worker must announce first
-_TAG_PAYLOAD = b"P"  # a payload header: tag + pickle((payload_id, sizes));
-# it is followed by one message with the pickle stream and one per
-# out-of-band buffer.
-
-# Worker -> parent messages are pickled tuples: ("started",), ("ok", value)
-# or ("error", text).
-
-_THREAD_ENV_VARS = (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-)
-
-
-# --------------------------------------------------------------------------
-# Worker side
-# --------------------------------------------------------------------------
-
-
-def _exception_name(exc: BaseException) -> str:
-    """The name of the first public class in the MRO of ``exc``'s type."""
-    for cls in type(exc).__mro__:
-        if not cls.__name__.startswith("_"):
-            return cls.__name__
-    return type(exc).__name__
-
-
-def _format_exception(exc: BaseException) -> str:
-    """``"ExcType: message"`` followed by the tail of the traceback."""
-    try:
-        message = str(exc)
-    except Exception:
-        message = "<str() of the exception failed>"
-    head = _exception_name(exc)
-    if message:
-        head = f"{head}: {message}"
-    try:
-        tb = exc.__traceback__
-        # Drop the frame of the worker loop that called the task.
-        if tb is not None and tb.tb_next is not None:
-            tb = tb.tb_next
-        text = "".join(traceback.format_exception(type(exc), exc, tb))
-        tail = text.rstrip().splitlines()[-_TRACEBACK_LINES:]
-        return head + "\n" + "\n".join(tail)
-    except BaseException:
-        return head
-
-
-def _limit_memory(limit_bytes: int) -> None:
-    """Cap the address space of this process (POSIX only; else a no-op)."""
-    try:
-        import resource
-    except ImportError:
-        return
-    try:
-        _, hard = resource.getrlimit(resource.RLIMIT_AS)
-        if hard != resource.RLIM_INFINITY:
-            limit_bytes = min(limit_bytes, hard)
-        resource.setrlimit(resource.RLIMIT_AS, (limit_bytes, hard))
-    except (ValueError, OSError):
-        pass
-
-
-def _limit_threads(n_threads: int) -> None:
-    """Limit the thread pools of native libraries loaded so far."""
-    try:
-        from threadpoolctl import threadpool_limits
-
-        threadpool_limits(n_threads)
-    except Exception:
-        pass
-
-
-def _watch_parent(parent_pid: int) -> None:
-    """Exit this process as soon as its parent process has gone."""
-    while True:
-        if os.getppid() != parent_pid:
-            os._exit(1)
-        time.sleep(_WATCHDOG_PERIOD_S)
-
-
-def _receive_payload(conn: Connection, header: memoryview) -> Any:
-    """Read a payload (pickle stream and out-of-band buffers) and load it.
-
-    Returns the payload, or raises ``EOFError``/``OSError`` when the pipe
-    broke; an error while unpickling is returned wrapped in ``_PayloadError``.
-    """
-    _, sizes = pickle.loads(header)
-    stream = conn.recv_bytes()
-    buffers = []
-    for size in sizes:
-        # Writable buffers, so that arrays in the payload are writable.
-        buf = bytearray(size)
-        if size:
-            conn.recv_bytes_into(buf)
-        else:
-            conn.recv_bytes()
-        buffers.append(buf)
-    try:
-        return pickle.loads(stream, buffers=buffers)
-    except BaseException as exc:
-        return _PayloadError(
-            "the payload could not be unpickled in the worker: "
-            + _format_exception(exc)
-        )
-
-
-class _PayloadError:
-    """Stands in for a payload that failed to load in a worker."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-
-def _run_task(body: memoryview, payload: Any) -> tuple:
-    """Unpickle and run one task; return the reply tuple."""
-    try:
-        fn, args = pickle.loads(body)
-    except BaseException as exc:
-        return ("error", "the task could not be unpickled in the worker: "
-                + _format_exception(exc))
-    if isinstance(payload, _PayloadError):
-        return ("error", payload.text)
-    try:
-        return ("ok", fn(payload, *args))
-    except BaseException as exc:  # the worker survives anything raised
-        return ("error", _format_exception(exc))
-
-
-def _encode_reply(reply: tuple) -> bytes:
-    """Pickle a reply; an unpicklable result becomes an error reply."""
-    try:
-        return cloudpickle.dumps(reply, protocol=_PROTOCOL)
-    except BaseException as exc:
-        text = ("the result of the task could not be pickled to send it "
-                "back to the parent process: " + _format_exception(exc))
-        return pickle.dumps(("error", text), protocol=_PROTOCOL)
-
-
-def _worker_main(
-    conn: Connection,
-    n_threads: int,
-    memory_limit_bytes: int | None,
-    idle_timeout: float,
-    parent_pid: int,
-) -> None:
-    """Serve tasks from ``conn`` until the parent closes it or stops us."""
-    # Ctrl-C in a terminal goes to the whole process group; only the parent
-    # should decide what to do with it.
-    try:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except (ValueError, OSError):
-        pass
-    if memory_limit_bytes is not None:
-        _limit_memory(memory_limit_bytes)
-    _limit_threads(n_threads)
-    threading.Thread(
-        target=_watch_parent, args=(parent_pid,), daemon=True,
-        name="autopipe-parent-watchdog",
-    ).start()
-
-    payload: Any = None
-    while True:
-        try:
-            if not conn.poll(idle_timeout):
-                return  # idle for too long
-            message = conn.recv_bytes()
-        except (EOFError, OSError):
-            return  # the parent is gone or closed the pipe
-        tag = message[:1]
-        body = memoryview(message)[1:]
-        if tag == _TAG_PAYLOAD:
-            payload = None  # drop the old payload before loading the new one
-            try:
-                payload = _receive_payload(conn, body)
-            except (EOFError, OSError):
-                return
-            _limit_threads(n_threads)  # the payload may have loaded BLAS
-            continue
-        if tag not in (_TAG_TASK, _TAG_TASK_ACK):
-            return  # a stop request (or garbage): exit
-        try:
-            if tag == _TAG_TASK_ACK:
-                conn.send_bytes(pickle.dumps(("started",)))
-            reply = _run_task(body, payload)
-            del message, body
-            data = _encode_reply(reply)
-            del reply
-            conn.send_bytes(data)
-            del data
-        except (EOFError, OSError):
-            return
-
-
-# --------------------------------------------------------------------------
-# Parent side
-# --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TaskOutcome:
-    """What became of one submitted task.
-
-    Parameters
-    ----------
-    task_id : hashable
-        The id given to :meth:`WorkerPool.submit`.
-    kind : str
-        ``"ok"``, ``"error"`` (the task raised, or its function, arguments or
-        result could not be pickled), ``"timeout"`` (it ran past its time
-        limit and its worker was killed), ``"crash"`` (its worker process
-        died) or ``"cancelled"`` (the deadline of :meth:`WorkerPool.results`
-        came first).
-    value : object
-        The task function's return value when ``kind == "ok"``, else None.
-    error : str
-        ``""`` when ok; otherwise a human-readable description.  For errors
-        it is ``"ExcType: message"`` followed by the tail of the traceback.
-    elapsed : float
-        Wall seconds from dispatch to a worker until the outcome; 0.0 for a
-        task that never reached a worker.
-    """
-
-    task_id: Hashable
-    kind: str
-    value: Any
-    error: str
-    elapsed: float
 
 
 @dataclass
@@ -282,116 +42,14 @@ class _Task:
     lane: str | None = None
 
 
-class _Worker:
-    """Parent-side handle of one worker process."""
-
-    __slots__ = ("process", "conn", "payload_id", "n_dispatched", "task",
-                 "dispatched_at", "expires_at", "awaiting_start")
-
-    def __init__(self, process: Any, conn: Connection) -> None:
-        self.process = process
-        self.conn = conn
-        self.payload_id = 0  # workers start with the payload None (id 0)
-        self.n_dispatched = 0
-        self.task: _Task | None = None
-        self.dispatched_at = 0.0
-        self.expires_at: float | None = None
-        self.awaiting_start = False
+def _check_count(name: str, value: Any) -> int:
+    """``value`` as an int, if it is an integer >= 1 (not a bool)."""
+    if isinstance(value, bool) or int(value) != value or value < 1:
+        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    return int(value)
 
 
-def _kill(process: Any) -> None:
-    """Kill a worker process at once (SIGKILL where there is one)."""
-    try:
-        if process.exitcode is not None:
-            return
-        if hasattr(signal, "SIGKILL"):
-            os.kill(process.pid, signal.SIGKILL)
-        else:  # pragma: no cover - Windows
-            process.terminate()
-    except (ProcessLookupError, OSError, ValueError, AttributeError):
-        pass
-
-
-def _reap(worker: _Worker) -> int | None:
-    """Make sure a worker's process is dead and joined; return its exit code."""
-    process = worker.process
-    try:
-        process.join(timeout=2.0)
-        if process.exitcode is None:
-            _kill(process)
-            process.join(timeout=5.0)
-        code = process.exitcode
-    except (ValueError, AssertionError, OSError):
-        code = None
-    try:
-        worker.conn.close()
-    except OSError:
-        pass
-    return code
-
-
-def _shutdown_workers(live: dict[int, _Worker]) -> None:
-    """Kill and join every worker in ``live`` and forget them."""
-    workers = list(live.values())
-    live.clear()
-    for worker in workers:
-        _kill(worker.process)
-    for worker in workers:
-        _reap(worker)
-
-
-def _death_message(code: int | None) -> str:
-    """Describe how a worker process ended."""
-    if code is None:
-        return "worker process died (exit code unknown)"
-    if code < 0:
-        try:
-            name = signal.Signals(-code).name
-        except ValueError:
-            name = f"signal {-code}"
-        return f"worker process died (exit code {code}, {name})"
-    return f"worker process died (exit code {code})"
-
-
-def _format_seconds(seconds: float) -> str:
-    """Format a time limit for messages: ``3.0``, ``0.25``, ``0.333``."""
-    return str(round(float(seconds), 3))
-
-
-def default_n_workers(n_jobs: int | None) -> int:
-    """Number of worker processes for an ``n_jobs`` value, as joblib reads it.
-
-    Parameters
-    ----------
-    n_jobs : int or None
-        ``None`` means 1, ``-1`` all cores, ``-2`` all cores but one, and so
-        on; a positive value is used as is.
-
-    Returns
-    -------
-    int
-        At least 1.
-
-    Raises
-    ------
-    ValueError
-        If ``n_jobs`` is 0 (which has no meaning), or not an integer.
-    """
-    if n_jobs is None:
-        return 1
-    if isinstance(n_jobs, bool) or int(n_jobs) != n_jobs:
-        raise ValueError(f"n_jobs must be an integer or None, got {n_jobs!r}")
-    n_jobs = int(n_jobs)
-    if n_jobs == 0:
-        raise ValueError("n_jobs == 0 has no meaning; use None, -1 or >= 1")
-    if n_jobs > 0:
-        return n_jobs
-    from joblib import cpu_count
-
-    return max(1, cpu_count() + 1 + n_jobs)
-
-
-class WorkerPool:
+class WorkerPool(Pool):
     """Worker processes that run tasks with time limits that really stop them.
 
     Each task is ``fn(payload, *args)`` run in a separate, spawned Python
@@ -423,14 +81,25 @@ class WorkerPool:
         that tasks submitted with ``lane="gpu"`` take turns on one GPU while
         the other workers run the rest. Tasks of a full lane wait; tasks
         behind them in the queue go ahead.
+    idle_timeout : float, default=600.0
+        Seconds a worker with nothing to do waits for a task before it
+        exits (it is started again when a task needs it).
+
+    See Also
+    --------
+    Pool : The interface this pool implements.
 
     Notes
     -----
-    The pool is not thread-safe: use it from one thread.  Large contiguous
-    buffers of the payload (numpy arrays) are sent out-of-band and not
-    copied by :meth:`set_payload`, so do not modify the payload in place
-    while the pool uses it.  While a payload is being sent to a worker the
-    parent does not watch the other workers, so time limits can be
+    A task's function and arguments are pickled with cloudpickle when it is
+    dispatched to a worker.  Time limits count from when a worker starts
+    the task; past its limit the worker is killed and the outcome is
+    ``TIMEOUT``.  A lane the pool was not given is not capped.  At the deadline of
+    :meth:`results` the workers of running tasks are killed.  Large
+    contiguous buffers of the payload (numpy arrays) are sent out-of-band
+    and not copied by :meth:`set_payload`, so do not modify the payload in
+    place while the pool uses it.  While a payload is being sent to a worker
+    the parent does not watch the other workers, so time limits can be
     enforced late by the transfer time.
 
     Examples
@@ -452,34 +121,29 @@ class WorkerPool:
         threads_per_worker: int = 1,
         memory_limit_mb: float | None = None,
         lanes: dict[str, int] | None = None,
+        idle_timeout: float = 600.0,
     ) -> None:
-        if isinstance(n_workers, bool) or int(n_workers) != n_workers or n_workers < 1:
-            raise ValueError(f"n_workers must be an integer >= 1, got {n_workers!r}")
-        if (isinstance(threads_per_worker, bool)
-                or int(threads_per_worker) != threads_per_worker
-                or threads_per_worker < 1):
-            raise ValueError("threads_per_worker must be an integer >= 1, "
-                             f"got {threads_per_worker!r}")
+        super().__init__()
+        self.n_workers = _check_count("n_workers", n_workers)
+        self.threads_per_worker = _check_count("threads_per_worker", threads_per_worker)
         if memory_limit_mb is not None and not memory_limit_mb > 0:
             raise ValueError("memory_limit_mb must be positive or None, "
                              f"got {memory_limit_mb!r}")
         for name, width in (lanes or {}).items():
-            if isinstance(width, bool) or int(width) != width or width < 1:
-                raise ValueError(f"the width of lane {name!r} must be an integer >= 1, got {width!r}")
+            _check_count(f"the width of lane {name!r}", width)
+        if not idle_timeout > 0:
+            raise ValueError(f"idle_timeout must be positive, got {idle_timeout!r}")
         self.lanes = dict(lanes or {})
-        self.n_workers = int(n_workers)
-        self.threads_per_worker = int(threads_per_worker)
         self.memory_limit_mb = memory_limit_mb
-        self._slots: list[_Worker | None] = [None] * self.n_workers
-        self._live: dict[int, _Worker] = {}  # pid -> worker, for shutdown
+        self.idle_timeout = float(idle_timeout)
+        self._slots: list[WorkerHandle | None] = [None] * self.n_workers
+        self._live: dict[int, WorkerHandle] = {}  # pid -> worker, for shutdown
         self._queue: collections.deque[_Task] = collections.deque()
-        self._done: collections.deque[TaskOutcome] = collections.deque()
         self._payload_id = 0
-        self._payload_parts: tuple[bytes, list[memoryview]] | None = None
-        self._closed = False
+        self._payload_parts: PayloadParts | None = None
         # Kills the workers at interpreter exit, or when the pool is garbage
         # collected, without keeping the pool alive.
-        self._finalizer = weakref.finalize(self, _shutdown_workers, self._live)
+        self._finalizer = weakref.finalize(self, shutdown_workers, self._live)
 
     # ----------------------------------------------------------- public API
 
@@ -495,95 +159,8 @@ class WorkerPool:
             Anything cloudpickle can pickle, e.g. ``(X, y)``.
         """
         self._check_open()
-        buffers: list[pickle.PickleBuffer] = []
-        stream = cloudpickle.dumps(payload, protocol=_PROTOCOL,
-                                   buffer_callback=buffers.append)
-        raw: list[memoryview] = []
-        for buf in buffers:
-            try:
-                raw.append(buf.raw())
-            except BufferError:  # not contiguous: copy it
-                raw.append(memoryview(bytes(memoryview(buf))))
-        self._payload_parts = (stream, raw)
+        self._payload_parts = pickle_payload(payload)
         self._payload_id += 1
-
-    def submit(
-        self,
-        task_id: Hashable,
-        fn: Callable[..., Any],
-        args: tuple = (),
-        timeout: float | None = None,
-        lane: str | None = None,
-    ) -> None:
-        """Queue a task; a worker will run ``fn(payload, *args)``.
-
-        Parameters
-        ----------
-        task_id : hashable
-            Identifies the task in its :class:`TaskOutcome`; should be unique
-            among the tasks not yet reported.
-        fn : callable
-            The task function.  It and ``args`` are pickled with cloudpickle
-            when the task is dispatched.
-        args : tuple, default=()
-            Further positional arguments of ``fn``.
-        timeout : float or None, default=None
-            Seconds of run time, counted from when a worker starts the task;
-            past it the worker is killed and the outcome is ``"timeout"``.
-        lane : str or None, default=None
-            The lane the task runs in (see ``lanes``); a lane the pool was not
-            given is not capped.
-        """
-        self._check_open()
-        if not callable(fn):
-            raise TypeError(f"fn must be callable, got {fn!r}")
-        if timeout is not None:
-            timeout = float(timeout)
-            if not timeout > 0:
-                raise ValueError(f"timeout must be positive or None, got {timeout!r}")
-        self._queue.append(_Task(task_id, fn, tuple(args), timeout, lane))
-
-    def results(self, deadline: float | None = None) -> Iterator[TaskOutcome]:
-        """Run the queued tasks and yield their outcomes as they finish.
-
-        Outcomes come in completion order until no task is queued or
-        running.  Tasks submitted while iterating are picked up.  If the
-        consumer stops iterating early, the outcomes not yet yielded are kept
-        for the next call.
-
-        Parameters
-        ----------
-        deadline : float or None, default=None
-            An absolute :func:`time.monotonic` time.  When it is reached, the
-            workers of running tasks are killed, every queued or running task
-            is yielded with kind ``"cancelled"``, and the iterator ends.
-
-        Yields
-        ------
-        TaskOutcome
-        """
-        while True:
-            while self._done:
-                yield self._done.popleft()
-            if self._closed:
-                return
-            if deadline is not None and time.monotonic() >= deadline:
-                self._poll(0.0)  # results that are already in count
-                self._cancel_all()
-                while self._done:
-                    yield self._done.popleft()
-                return
-            self._dispatch()
-            if self._done:
-                continue
-            if self.n_running == 0:
-                return  # nothing queued either: see _dispatch
-            now = time.monotonic()
-            until = float("inf") if deadline is None else deadline
-            for worker in self._running():
-                if worker.expires_at is not None:
-                    until = min(until, worker.expires_at)
-            self._poll(None if until == float("inf") else max(0.0, until - now))
 
     def cancel_pending(self) -> list[Hashable]:
         """Drop the queued tasks that have not started.
@@ -615,69 +192,42 @@ class WorkerPool:
         self._payload_parts = None
         self._finalizer()
 
-    def __enter__(self) -> WorkerPool:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
     def __repr__(self) -> str:
         return (f"WorkerPool(n_workers={self.n_workers}, running={self.n_running}, "
                 f"queued={self.n_queued}, closed={self._closed})")
 
     # ------------------------------------------------------------ internals
 
-    def _check_open(self) -> None:
-        if self._closed:
-            raise RuntimeError("this WorkerPool is closed")
+    def _enqueue(
+        self, task_id: Hashable, fn: Callable[..., Any], args: tuple, timeout: float | None, lane: str | None
+    ) -> None:
+        self._queue.append(_Task(task_id, fn, args, timeout, lane))
 
-    def _running(self) -> Iterator[_Worker]:
+    def _step(self, deadline: float | None) -> bool:
+        self._dispatch()
+        if self._done:
+            return True
+        if self.n_running == 0:
+            return False  # nothing queued either: see _dispatch
+        now = time.monotonic()
+        until = float("inf") if deadline is None else deadline
+        for worker in self._running():
+            if worker.expires_at is not None:
+                until = min(until, worker.expires_at)
+        self._poll(None if until == float("inf") else max(0.0, until - now))
+        return True
+
+    def _running(self) -> Iterator[WorkerHandle]:
         for worker in self._slots:
             if worker is not None and worker.task is not None:
                 yield worker
 
-    def _start_worker(self, slot: int) -> _Worker:
+    def _start_worker(self, slot: int) -> WorkerHandle:
         """Start a worker process in ``slot``."""
-        from joblib.externals.loky.backend.context import get_context
-
-        ctx = get_context("loky")
-        parent_conn, child_conn = ctx.Pipe(duplex=True)
-        n = str(self.threads_per_worker)
-        limit = None
-        if self.memory_limit_mb is not None:
-            limit = int(self.memory_limit_mb * 1024 * 1024)
-        worker_args = (child_conn, self.threads_per_worker, limit, _IDLE_EXIT_S,
-                       os.getpid())
-        source = globals().get("__file__")
-        if source and os.path.isfile(source) and source.endswith(".py"):
-            # Run this file as a stand-alone module in the worker, so that
-            # starting it does not import the ``autopipe`` package (whose
-            # ``__init__`` modules import scikit-learn): see the end of file.
-            target: Callable[..., Any] = runpy.run_path
-            kwargs = {"path_name": source, "run_name": _WORKER_RUN_NAME,
-                      "init_globals": {"_WORKER_ARGS": worker_args}}
-            worker_args = ()
-        else:  # e.g. imported from a zip file: import it by name
-            target, kwargs = _worker_main, {}
-        process = ctx.Process(
-            target=target,
-            args=worker_args,
-            kwargs=kwargs,
-            name=f"autopipe-worker-{slot}",
-            daemon=True,
-            init_main_module=False,
-            env={var: n for var in _THREAD_ENV_VARS},
-        )
-        try:
-            process.start()
-        except BaseException:
-            parent_conn.close()
-            raise
-        finally:
-            child_conn.close()
-        worker = _Worker(process, parent_conn)
+        worker = start_worker(f"autopipe-worker-{slot}", self.threads_per_worker, self.memory_limit_mb,
+                              self.idle_timeout)
         self._slots[slot] = worker
-        self._live[process.pid] = worker
+        self._live[worker.process.pid] = worker
         return worker
 
     def _discard(self, slot: int) -> int | None:
@@ -687,8 +237,8 @@ class WorkerPool:
             return None
         self._slots[slot] = None
         self._live.pop(worker.process.pid, None)
-        _kill(worker.process)
-        return _reap(worker)
+        worker.kill()
+        return worker.reap()
 
     def _free_slot(self) -> int | None:
         """A slot with an idle live worker (preferred) or none, else None."""
@@ -709,26 +259,12 @@ class WorkerPool:
                     fallback = slot
         return fallback if fallback is not None else empty
 
-    def _send_payload(self, worker: _Worker) -> None:
-        if self._payload_parts is None:
-            stream, raw = pickle.dumps(None, protocol=_PROTOCOL), []
-        else:
-            stream, raw = self._payload_parts
-        sizes = [view.nbytes for view in raw]
-        worker.conn.send_bytes(
-            _TAG_PAYLOAD + pickle.dumps((self._payload_id, sizes), protocol=_PROTOCOL))
-        worker.conn.send_bytes(stream)
-        for view in raw:
-            worker.conn.send_bytes(view)
-        worker.payload_id = self._payload_id
-
-    def _finish(self, worker: _Worker, kind: str, value: Any, error: str) -> None:
+    def _finish(self, worker: WorkerHandle, kind: OutcomeKind, value: Any, error: str) -> None:
         task = worker.task
         assert task is not None
         worker.task = None
         worker.expires_at = None
-        elapsed = time.monotonic() - worker.dispatched_at
-        self._done.append(TaskOutcome(task.task_id, kind, value, error, elapsed))
+        self._report(task.task_id, kind, value, error, time.monotonic() - worker.dispatched_at)
 
     def _dispatch(self) -> None:
         """Hand queued tasks to free workers, starting workers as needed."""
@@ -740,12 +276,11 @@ class WorkerPool:
             if task is None:
                 return  # every queued task waits for its lane
             try:
-                body = cloudpickle.dumps((task.fn, task.args), protocol=_PROTOCOL)
+                body = cloudpickle.dumps((task.fn, task.args), protocol=PROTOCOL)
             except Exception as exc:
-                self._done.append(TaskOutcome(
-                    task.task_id, "error", None,
-                    "the task could not be pickled to send it to a worker: "
-                    + _format_exception(exc), 0.0))
+                self._report(task.task_id, OutcomeKind.ERROR, None,
+                             "the task could not be pickled to send it to a worker: "
+                             + format_caught(exc), 0.0)
                 continue
             worker = self._slots[slot]
             if worker is None:
@@ -754,36 +289,40 @@ class WorkerPool:
                 except BaseException:
                     self._queue.appendleft(task)
                     raise
-            fresh = worker.n_dispatched == 0
-            new_payload = worker.payload_id != self._payload_id
-            # A fresh worker must first boot, a new payload must first load:
-            # the time limit then starts when the worker says it started.
-            ack = fresh or new_payload
-            worker.dispatched_at = time.monotonic()
-            try:
-                if new_payload:
-                    self._send_payload(worker)
-                worker.conn.send_bytes((_TAG_TASK_ACK if ack else _TAG_TASK) + body)
-            except OSError:
-                # The worker died before taking the task.  A worker that had
-                # run tasks before may just have exited: retry elsewhere.  A
-                # fresh one failed to start: report it, or we could loop.
-                worker.task = task
-                code = self._discard(slot)
-                if fresh:
-                    self._finish(worker, "crash", None, _death_message(code))
-                else:
-                    self._queue.appendleft(task)
-                continue
-            worker.n_dispatched += 1
+            self._hand_over(slot, worker, task, body)
+
+    def _hand_over(self, slot: int, worker: WorkerHandle, task: _Task, body: bytes) -> None:
+        """Send ``task`` (pickled as ``body``) to the worker in ``slot``, and its payload first if it lacks it."""
+        fresh = worker.n_dispatched == 0
+        new_payload = worker.payload_id != self._payload_id
+        # A fresh worker must first boot, a new payload must first load:
+        # the time limit then starts when the worker says it started.
+        ack = fresh or new_payload
+        worker.dispatched_at = time.monotonic()
+        try:
+            if new_payload:
+                worker.send_payload(self._payload_id, self._payload_parts)
+            worker.conn.send_bytes((TAG_TASK_ACK if ack else TAG_TASK) + body)
+        except OSError:
+            # The worker died before taking the task.  A worker that had
+            # run tasks before may just have exited: retry elsewhere.  A
+            # fresh one failed to start: report it, or we could loop.
             worker.task = task
-            worker.awaiting_start = ack
-            if task.timeout is None:
-                worker.expires_at = None
+            code = self._discard(slot)
+            if fresh:
+                self._finish(worker, OutcomeKind.CRASH, None, death_message(code))
             else:
-                worker.expires_at = worker.dispatched_at + task.timeout
-                if ack:  # reset when the worker says the task started
-                    worker.expires_at += _START_GRACE_S
+                self._queue.appendleft(task)
+            return
+        worker.n_dispatched += 1
+        worker.task = task
+        worker.awaiting_start = ack
+        if task.timeout is None:
+            worker.expires_at = None
+        else:
+            worker.expires_at = worker.dispatched_at + task.timeout
+            if ack:  # reset when the worker says the task started
+                worker.expires_at += _START_GRACE_S
 
     def _next_task(self) -> _Task | None:
         """Take the first queued task whose lane has room."""
@@ -794,7 +333,7 @@ class WorkerPool:
                 return task
         return None
 
-    def _read(self, slot: int, worker: _Worker) -> None:
+    def _read(self, slot: int, worker: WorkerHandle) -> None:
         """Read what a running worker has sent; finish its task if done."""
         while True:
             try:
@@ -803,13 +342,13 @@ class WorkerPool:
                 self._crashed(slot, worker)
                 return
             try:
-                message = pickle.loads(data)
+                reply = decode_reply(data)
             except Exception as exc:
-                self._finish(worker, "error", None,
+                self._finish(worker, OutcomeKind.ERROR, None,
                              "the result of the task could not be unpickled in "
-                             "the parent process: " + _format_exception(exc))
+                             "the parent process: " + format_caught(exc))
                 return
-            if message[0] == "started":
+            if reply.kind is ReplyKind.STARTED:
                 worker.awaiting_start = False
                 timeout = worker.task.timeout if worker.task else None
                 if timeout is not None:
@@ -817,17 +356,16 @@ class WorkerPool:
                 if worker.conn.poll(0):
                     continue
                 return
-            status, value = message
-            if status == "ok":
-                self._finish(worker, "ok", value, "")
+            if reply.kind is ReplyKind.OK:
+                self._finish(worker, OutcomeKind.OK, reply.value, "")
             else:
-                self._finish(worker, "error", None, str(value))
+                self._finish(worker, OutcomeKind.ERROR, None, str(reply.value))
             return
 
-    def _crashed(self, slot: int, worker: _Worker) -> None:
+    def _crashed(self, slot: int, worker: WorkerHandle) -> None:
         code = self._discard(slot)
         if worker.task is not None:
-            self._finish(worker, "crash", None, _death_message(code))
+            self._finish(worker, OutcomeKind.CRASH, None, death_message(code))
 
     def _poll(self, timeout: float | None) -> None:
         """Wait up to ``timeout`` s for running workers and handle events."""
@@ -855,30 +393,29 @@ class WorkerPool:
                 continue
             if (worker.task is not None and worker.expires_at is not None
                     and now >= worker.expires_at):
-                if worker.conn.poll(0):  # finished just in time?
-                    self._read(slot, worker)
-                    if worker.task is None or self._slots[slot] is not worker:
-                        continue
-                limit = worker.task.timeout
-                self._discard(slot)
-                self._finish(worker, "timeout", None,
-                             f"evaluation exceeded {_format_seconds(limit)} s limit")
+                self._expire(slot, worker)
+
+    def _expire(self, slot: int, worker: WorkerHandle) -> None:
+        """Kill the worker of a task past its time limit, unless it finished just in time."""
+        if worker.conn.poll(0):  # finished just in time?
+            self._read(slot, worker)
+            if worker.task is None or self._slots[slot] is not worker:
+                return
+        assert worker.task is not None and worker.task.timeout is not None
+        limit = worker.task.timeout
+        self._discard(slot)
+        self._finish(worker, OutcomeKind.TIMEOUT, None, timeout_text(limit))
 
     def _cancel_all(self) -> None:
         """Kill the workers of running tasks; cancel those and queued tasks."""
-        message = "cancelled at the search deadline"
+        self._poll(0.0)  # results that are already in count
         running = [(slot, w) for slot, w in enumerate(self._slots)
                    if w is not None and w.task is not None]
         for _, worker in running:
-            _kill(worker.process)
+            worker.kill()
         for slot, worker in running:
             self._discard(slot)
-            self._finish(worker, "cancelled", None, message)
+            self._finish(worker, OutcomeKind.CANCELLED, None, CANCELLED_TEXT)
         while self._queue:
             task = self._queue.popleft()
-            self._done.append(
-                TaskOutcome(task.task_id, "cancelled", None, message, 0.0))
-
-
-if __name__ == _WORKER_RUN_NAME:  # a worker process, started by WorkerPool
-    _worker_main(*globals()["_WORKER_ARGS"])
+            self._report(task.task_id, OutcomeKind.CANCELLED, None, CANCELLED_TEXT, 0.0)

@@ -10,12 +10,23 @@ import numpy as np
 
 
 class Status(str, enum.Enum):
-    """Outcome of one candidate evaluation."""
+    """Outcome of one candidate evaluation.
 
+    See Also
+    --------
+    EvaluationResult : The record that carries it.
+    """
+
+    #: Cross-validated and scored.
     OK = "ok"
+    #: Raised, gave a non-finite fold score, or crashed its worker process.
     ERROR = "error"
+    #: Ran past its own time limit (``max_eval_time``).
     TIMEOUT = "timeout"
+    #: Stopped while running because the search's deadline came.
     CANCELLED = "cancelled"
+    #: Not evaluated because it could only fail (e.g. an operator that needs
+    #: non-negative input after one that can output negative values).
     SKIPPED = "skipped"
 
 
@@ -28,8 +39,12 @@ class EvaluationResult:
     key : str
         The candidate's canonical string.
     status : Status
-        ``OK``, ``ERROR`` (raised, returned a non-finite score or crashed its
-        worker) or ``TIMEOUT`` (exceeded its time limit).
+        ``OK``; ``ERROR`` (raised, returned a non-finite score or crashed its
+        worker); ``TIMEOUT`` (exceeded its own time limit); ``CANCELLED``
+        (still running when the search's deadline came: the evaluator stops
+        it; a candidate that had not started gets no result at all); or
+        ``SKIPPED`` (not evaluated because it could only fail, ``error``
+        says why).
     score : float
         Mean cross-validated score (greater is better); ``nan`` unless ``OK``.
     score_std : float
@@ -51,7 +66,9 @@ class EvaluationResult:
     fidelity : float
         Fraction of the training rows the evaluation used.
     error : str
-        Error text for failed evaluations, ``""`` otherwise.
+        Error text for failed evaluations (for ``CANCELLED``, ``"stopped at
+        the search deadline after 7.2 s"``; for ``SKIPPED``, the reason),
+        ``""`` otherwise.
     stopped_early : int
         Number of network fits (one per fold and network) that median
         stopping ended because their learning curve fell behind earlier ones.
@@ -82,7 +99,7 @@ class EvaluationResult:
 
     @property
     def ok(self) -> bool:
-        """Whether the evaluation succeeded."""
+        """Whether the evaluation succeeded (``status`` is ``OK``)."""
         return self.status is Status.OK
 
     @classmethod

@@ -99,6 +99,30 @@ class CVPayload:
         return rows, folds
 
 
+@dataclass(frozen=True)
+class CVReport:
+    """What cross-validating one pipeline in a worker measured (the reply of :func:`cross_validate_pipeline`).
+
+    ``fold_scores`` has one score per fold; ``oof`` the out-of-fold
+    predictions (float32) of the rows used and ``oof_kind`` their kind;
+    ``fit_time`` and ``score_time`` are seconds summed over folds;
+    ``curves`` the validation-loss curves of the networks trained;
+    ``stopped_early`` how many network fits median stopping ended,
+    ``inherited`` how many started from inherited weights and
+    ``cache_hits`` how many folds reused a cached fitted prefix.
+    """
+
+    fold_scores: tuple[float, ...]
+    oof: np.ndarray | None
+    oof_kind: str
+    fit_time: float
+    score_time: float
+    curves: list[np.ndarray]
+    stopped_early: int
+    inherited: int
+    cache_hits: int
+
+
 def _has(method: str) -> Callable[[Any], bool]:
     return lambda self: hasattr(self._estimator, method)
 
@@ -159,7 +183,7 @@ def _oof_block(cached: _CachedPredictions, payload: CVPayload) -> tuple[np.ndarr
 def cross_validate_pipeline(
     payload: CVPayload, pipeline: BaseEstimator, fidelity: float, check: bool = False,
     curves: Sequence[np.ndarray] | None = None, inherit: bool = False,
-) -> dict[str, Any]:
+) -> CVReport:
     """Fit and score ``pipeline`` on every fold (of ``check_splits`` if ``check``); the function workers run.
 
     ``curves`` are validation-loss curves of networks evaluated before: the
@@ -168,12 +192,8 @@ def cross_validate_pipeline(
     from the weights of compatible networks this worker trained before on the
     same fold (:func:`autopipe.space.nets.weight_inheritance`).
 
-    Returns a dict with ``fold_scores``, ``oof``, ``oof_kind``, ``fit_time``,
-    ``score_time``, ``curves`` (the networks' validation-loss curves) and
-    ``stopped_early`` (how many network fits median stopping ended) and
-    ``inherited`` (how many started from inherited weights) and
-    ``cache_hits`` (folds that reused a cached fitted prefix). Raises
-    ``ValueError`` when a fold score is not finite.
+    Returns a :class:`CVReport`. Raises ``ValueError`` when a fold score is
+    not finite.
     """
     rows, folds = payload.view(fidelity, check)
     X, y = _take(payload.X, rows), payload.y[rows]
@@ -224,17 +244,17 @@ def cross_validate_pipeline(
             score_time += time.perf_counter() - t1
             # a cached prefix counts as fitted: fit times also plan the refits
             fit_time += t1 - t0 + prefix_time
-    return {
-        "fold_scores": tuple(scores),
-        "oof": oof,
-        "oof_kind": kind,
-        "fit_time": fit_time,
-        "score_time": score_time,
-        "curves": new_curves,
-        "stopped_early": stopped,
-        "inherited": inherited,
-        "cache_hits": hits,
-    }
+    return CVReport(
+        fold_scores=tuple(scores),
+        oof=oof,
+        oof_kind=kind,
+        fit_time=fit_time,
+        score_time=score_time,
+        curves=new_curves,
+        stopped_early=stopped,
+        inherited=inherited,
+        cache_hits=hits,
+    )
 
 
 def fit_on_all_rows(payload: CVPayload, pipeline: BaseEstimator) -> tuple[BaseEstimator, float]:

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import pandas as pd
 
+from ..evaluate import Status
+
 if TYPE_CHECKING:
     from ..evaluate import EvaluationResult
     from ..genome import Genome
@@ -83,7 +85,9 @@ def make_leaderboard(
     text, and no rank. The candidates re-scored on a second set of folds
     before the final choice come first, ranked by the mean of both sets'
     fold scores; their ``check_score`` is the second set's mean (NaN for the
-    others).
+    others). A failed row's status is the value of a
+    :class:`~autopipe.evaluate.Status`: ``"error"``, ``"timeout"``,
+    ``"cancelled"`` or ``"skipped"``.
 
     Parameters
     ----------
@@ -133,7 +137,7 @@ def make_leaderboard(
             }
         )
     frame = pd.DataFrame(rows, columns=[c for c in COLUMNS if c != "rank"])
-    ok = (frame["status"] == "ok").to_numpy()
+    ok = (frame["status"] == Status.OK.value).to_numpy()
     rank = pd.array([pd.NA] * len(frame), dtype="Int64")
     rank[ok] = range(1, int(ok.sum()) + 1)
     frame.insert(0, "rank", rank)

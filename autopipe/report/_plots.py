@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from ..evaluate import Status
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
@@ -67,7 +69,7 @@ def _succeeded(frame: pd.DataFrame) -> np.ndarray:
     score = pd.to_numeric(frame["score"], errors="coerce").to_numpy(dtype=float)
     ok = np.isfinite(score)
     if "status" in frame.columns:
-        ok &= (frame["status"].astype(str) == "ok").to_numpy()
+        ok &= (frame["status"].astype(str) == Status.OK.value).to_numpy()
     return ok
 
 

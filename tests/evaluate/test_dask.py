@@ -20,7 +20,9 @@ from sklearn.utils.validation import check_is_fitted, check_X_y
 distributed = pytest.importorskip("distributed")
 
 from autopipe import AutoClassifier  # noqa: E402
-from autopipe.evaluate._dask import DaskPool, active_dask_client  # noqa: E402
+from autopipe.evaluate import OutcomeKind  # noqa: E402
+from autopipe.evaluate._dask import DaskPool  # noqa: E402
+from autopipe.evaluate._dask_client import active_dask_client  # noqa: E402
 
 pytestmark = pytest.mark.dask
 
@@ -176,6 +178,14 @@ def _outcomes(pool: DaskPool, deadline: float | None = None) -> dict[Any, Any]:
     return {o.task_id: o for o in pool.results(deadline)}
 
 
+def _set_payload(pool: DaskPool, client: Any, payload: Any) -> Any:
+    """``pool.set_payload(payload)``; return a future of the data it scattered (found through the client)."""
+    before = set(client.who_has())
+    pool.set_payload(payload)
+    [key] = set(client.who_has()) - before
+    return distributed.Future(key, client)
+
+
 def _wait_for(condition: Any, timeout: float, what: str) -> None:
     end = time.monotonic() + timeout
     while not condition():
@@ -190,7 +200,7 @@ def _wait_for(condition: Any, timeout: float, what: str) -> None:
 
 
 def test_dask_is_imported_lazily_and_the_backend_is_detected(module_client: Any) -> None:
-    code = ("import sys, autopipe, autopipe.evaluate._dask; "
+    code = ("import sys, autopipe, autopipe.evaluate._dask, autopipe.evaluate._dask_client; "
             "sys.exit(any(m.split('.')[0] in ('dask', 'distributed') for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
     assert active_dask_client() is None
@@ -212,11 +222,11 @@ def test_ok_results_get_the_payload_and_errors_are_reported(pool: DaskPool) -> N
     pool.submit("raise", _raise, ("bad thing",))
     out = _outcomes(pool)
     assert [out[i].value for i in range(3)] == [10, 11, 12]
-    assert all(out[i].kind == "ok" and out[i].elapsed > 0 for i in range(3))
+    assert all(out[i].kind is OutcomeKind.OK and out[i].elapsed > 0 for i in range(3))
     error = out["raise"]
-    assert error.kind == "error" and error.value is None
+    assert error.kind is OutcomeKind.ERROR and error.value is None
     assert error.error.startswith("ValueError: bad thing")
-    assert "in _raise" in error.error and "_run_task" not in error.error
+    assert "in _raise" in error.error and "run_announced" not in error.error
     assert pool.n_running == pool.n_queued == 0
 
 
@@ -226,7 +236,7 @@ def test_time_limits_count_from_the_start_not_from_submission(pool: DaskPool) ->
     for i in range(4):
         pool.submit(i, _sleep, (0.8,), timeout=1.2)
     out = _outcomes(pool)
-    assert {o.kind for o in out.values()} == {"ok"}
+    assert {o.kind for o in out.values()} == {OutcomeKind.OK}
 
 
 def test_timeout_abandons_the_task_but_its_worker_thread_runs_on(pool: DaskPool, tmp_path: Path) -> None:
@@ -237,9 +247,9 @@ def test_timeout_abandons_the_task_but_its_worker_thread_runs_on(pool: DaskPool,
     out = _outcomes(pool)
     waited = time.monotonic() - start
     slow = out["slow"]
-    assert slow.kind == "timeout" and "exceeded 0.5 s limit" in slow.error
+    assert slow.kind is OutcomeKind.TIMEOUT and "exceeded 0.5 s limit" in slow.error
     assert 0.4 < slow.elapsed < 2.0 and waited < 2.0
-    assert out["quick"].kind == "ok" and out["quick"].value == 11
+    assert out["quick"].kind is OutcomeKind.OK and out["quick"].value == 11
     # Dask cannot stop a running thread: the abandoned task runs to its end.
     assert not marker.exists()
     _wait_for(marker.exists, 10.0, "the abandoned task to finish in its worker")
@@ -252,7 +262,7 @@ def test_deadline_cancels_running_and_queued_tasks(pool: DaskPool) -> None:
     start = time.monotonic()
     out = _outcomes(pool, deadline=start + 0.6)
     assert time.monotonic() - start < 1.2
-    assert {o.kind for o in out.values()} == {"cancelled"}
+    assert {o.kind for o in out.values()} == {OutcomeKind.CANCELLED}
     started = sorted(o.elapsed > 0 for o in out.values())
     assert started == [False, False, True, True]  # two ran, two never started
     assert pool.n_running == pool.n_queued == 0
@@ -275,12 +285,13 @@ def test_cancel_pending_and_close_keep_the_client_open(client: Any) -> None:
 
 
 def test_tasks_cancelled_with_the_payload_are_submitted_again(client: Any, pool: DaskPool) -> None:
+    payload = _set_payload(pool, client, 10)
     for i in range(4):
         pool.submit(i, _sleep, (0.3,))
     time.sleep(0.1)
-    client.cancel([pool._payload_future], force=True)  # as if its holder had died
+    client.cancel([payload], force=True)  # as if its holder had died
     out = _outcomes(pool)
-    assert [out[i].kind for i in range(4)] == ["ok"] * 4
+    assert [out[i].kind for i in range(4)] == [OutcomeKind.OK] * 4
 
 
 # --------------------------------------------------------------------------
@@ -325,7 +336,7 @@ def test_a_task_that_kills_its_worker_is_a_crash(cluster: Any, pool: DaskPool) -
         crash = _outcomes(pool)["exit"]
     finally:
         scheduler.allowed_failures = allowed
-    assert crash.kind == "crash"
+    assert crash.kind is OutcomeKind.CRASH
     assert "died while running the task" in crash.error and "KilledWorker" in crash.error
     # The search goes on (and the payload is scattered again if it was lost).
     pool.submit("next", _add, (5,))
@@ -334,7 +345,7 @@ def test_a_task_that_kills_its_worker_is_a_crash(cluster: Any, pool: DaskPool) -
 
 def test_losing_the_only_copy_of_the_payload(client: Any, pool: DaskPool, tmp_path: Path) -> None:
     # Dask keeps one copy of idle data: wait until the payload has one holder.
-    payload = pool._payload_future
+    payload = _set_payload(pool, client, 10)
 
     def holders() -> tuple[str, ...]:
         return tuple(client.who_has([payload]).get(payload.key, ()))
@@ -349,12 +360,12 @@ def test_losing_the_only_copy_of_the_payload(client: Any, pool: DaskPool, tmp_pa
     _wait_for(lambda: holders() == (address,), 15.0, "the running worker to hold the only payload copy")
     os.kill(pid, signal.SIGKILL)
     victim = _outcomes(pool)["victim"]
-    assert victim.kind == "crash" and victim.elapsed > 0
+    assert victim.kind is OutcomeKind.CRASH and victim.elapsed > 0
     assert victim.error == f"Dask worker {address} died while running the task"
     # The next task gets the payload scattered again.
     pool.submit("next", _add, (1,))
     assert _outcomes(pool)["next"].value == 11
-    assert pool._payload_future.key != payload.key
+    assert payload.key not in client.who_has()  # it was scattered again, under a new key
 
 
 def test_losing_a_worker_mid_search_loses_at_most_its_in_flight_candidates(

@@ -102,8 +102,21 @@ def test_deadline_stops_running_and_queued_work():
             [("slow", SlowClassifier(30.0)), ("queued", GaussianNB())], deadline=Deadline(2.0)
         )
     assert time.monotonic() - start < 6
-    assert results[0].status is Status.TIMEOUT and "deadline" in results[0].error
     assert results[1] is None  # never started
+    cut = results[0]
+    assert cut.status is Status.CANCELLED and not cut.ok
+    assert cut.error.startswith("stopped at the search deadline after ") and cut.wall_time > 0
+    assert np.isnan(cut.score)
+
+
+def test_a_cancelled_evaluation_is_not_a_timeout():
+    # max_eval_time is far away: only the search's deadline stops the candidate
+    evaluator, _ = _clf_evaluator(n_jobs=1, max_eval_time=60.0)
+    with evaluator:
+        (warm,) = evaluator.evaluate([("warm", GaussianNB())])  # the worker is up
+        (cut,) = evaluator.evaluate([("slow", SlowClassifier(30.0))], deadline=Deadline(1.0))
+    assert warm.status is Status.OK
+    assert cut.status is Status.CANCELLED and cut.status.value == "cancelled"
 
 
 def test_low_fidelity_uses_fewer_rows():

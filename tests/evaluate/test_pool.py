@@ -1,4 +1,4 @@
-"""Tests for the killable worker pool of ``autopipe.evaluate._pool``."""
+"""Tests for ``WorkerPool``, the killable local worker processes of ``autopipe.evaluate``."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from typing import Any, Iterator
 import cloudpickle
 import pytest
 
-import autopipe.evaluate._pool as _pool
-from autopipe.evaluate._pool import TaskOutcome, WorkerPool, default_n_workers
+import autopipe
+from autopipe.evaluate import OutcomeKind, TaskOutcome, WorkerPool, default_n_workers
 
 # Workers do not necessarily see this test module on their path (it depends on
 # pytest's import mode), so its task functions travel by value.
@@ -45,6 +45,21 @@ def sleep_for(payload: Any, seconds: float) -> float:
 
 def sleep_then_pid(payload: Any, seconds: float) -> int:
     time.sleep(seconds)
+    return os.getpid()
+
+
+def announce_then_sleep(payload: Any, marker: str, seconds: float) -> float:
+    """Write this process's pid to ``marker``, then sleep."""
+    with open(marker, "w") as f:
+        f.write(str(os.getpid()))
+    time.sleep(seconds)
+    return seconds
+
+
+def interrupt_self_then_pid(payload: Any) -> int:
+    """Send SIGINT to this process (as Ctrl-C in a terminal does to the group), then go on."""
+    os.kill(os.getpid(), signal.SIGINT)
+    time.sleep(0.2)
     return os.getpid()
 
 
@@ -100,6 +115,14 @@ def run_all(pool: WorkerPool, **kwargs: Any) -> dict[Any, TaskOutcome]:
     return outcomes
 
 
+def wait_for_file(path: Any, timeout: float = 30.0) -> str:
+    end = time.monotonic() + timeout
+    while not os.path.exists(path) or not open(path).read():
+        assert time.monotonic() < end, f"timed out waiting for {path}"
+        time.sleep(0.05)
+    return open(path).read()
+
+
 def pid_alive(pid: int) -> bool:
     """Whether a process runs (an unreaped zombie does not count)."""
     try:
@@ -129,7 +152,7 @@ def test_ok_results_see_payload(pool: WorkerPool) -> None:
     assert {k: o.value for k, o in outcomes.items()} == {
         ("t", 0): 100, ("t", 1): 101, ("t", 2): 102}
     for o in outcomes.values():
-        assert o.kind == "ok" and o.error == "" and o.elapsed >= 0
+        assert o.kind is OutcomeKind.OK and o.error == "" and o.elapsed >= 0
     assert pool.n_running == 0 and pool.n_queued == 0
 
 
@@ -140,7 +163,7 @@ def test_many_tasks_across_two_workers(pool: WorkerPool) -> None:
     assert pool.n_queued == n
     outcomes = run_all(pool)
     assert sorted(outcomes) == list(range(n))
-    assert all(o.kind == "ok" and o.value[0] == k for k, o in outcomes.items())
+    assert all(o.kind is OutcomeKind.OK and o.value[0] == k for k, o in outcomes.items())
     assert len({o.value[1] for o in outcomes.values()}) <= 2
     assert os.getpid() not in {o.value[1] for o in outcomes.values()}
 
@@ -152,7 +175,7 @@ def test_exception_becomes_error_and_worker_survives() -> None:
         pool.submit("b", identity_and_pid, (1,))
         outcomes = run_all(pool)
     bad = outcomes["bad"]
-    assert bad.kind == "error" and bad.value is None
+    assert bad.kind is OutcomeKind.ERROR and bad.value is None
     assert bad.error.startswith("ValueError: bad hyper-parameter alpha=-1")
     assert "raise_value_error" in bad.error  # traceback tail
     assert len(bad.error.splitlines()) <= 16
@@ -163,15 +186,15 @@ def test_unpicklable_result_is_an_error(pool: WorkerPool) -> None:
     pool.submit("lock", return_lock)
     pool.submit("fine", identity_and_pid, (1,))
     outcomes = run_all(pool)
-    assert outcomes["lock"].kind == "error"
+    assert outcomes["lock"].kind is OutcomeKind.ERROR
     assert "could not be pickled" in outcomes["lock"].error
-    assert outcomes["fine"].kind == "ok"
+    assert outcomes["fine"].kind is OutcomeKind.OK
 
 
 def test_unpicklable_task_is_an_error(pool: WorkerPool) -> None:
     pool.submit("lock", identity_and_pid, (threading.Lock(),))
     outcome = next(iter(pool.results()))
-    assert outcome.kind == "error" and "could not be pickled" in outcome.error
+    assert outcome.kind is OutcomeKind.ERROR and "could not be pickled" in outcome.error
 
 
 def test_timeout_kills_sleeping_task_and_pool_continues(pool: WorkerPool) -> None:
@@ -183,19 +206,19 @@ def test_timeout_kills_sleeping_task_and_pool_continues(pool: WorkerPool) -> Non
     outcomes = run_all(pool)
     assert time.monotonic() - start < 3.0
     slow = outcomes["slow"]
-    assert slow.kind == "timeout" and slow.value is None
+    assert slow.kind is OutcomeKind.TIMEOUT and slow.value is None
     assert slow.error == "evaluation exceeded 1.0 s limit"
     assert 0.9 <= slow.elapsed < 2.0
-    assert outcomes["quick"].kind == "ok"
+    assert outcomes["quick"].kind is OutcomeKind.OK
     pool.submit("after", identity_and_pid, (2,), timeout=5.0)
-    assert run_all(pool)["after"].kind == "ok"
+    assert run_all(pool)["after"].kind is OutcomeKind.OK
 
 
 def test_timeout_starts_when_the_worker_starts(pool: WorkerPool) -> None:
     # A fresh worker takes a while to boot; that must not eat the limit.
     pool.set_payload({"offset": 1})
     pool.submit("t", sleep_for, (0.3,), timeout=0.6)
-    assert run_all(pool)["t"].kind == "ok"
+    assert run_all(pool)["t"].kind is OutcomeKind.OK
 
 
 def test_crashes_are_reported_and_pool_continues() -> None:
@@ -204,11 +227,11 @@ def test_crashes_are_reported_and_pool_continues() -> None:
         pool.submit("exit", call_exit)
         pool.submit("fine", identity_and_pid, (1,))
         outcomes = run_all(pool)
-    assert outcomes["abort"].kind == "crash"
+    assert outcomes["abort"].kind is OutcomeKind.CRASH
     assert outcomes["abort"].error == "worker process died (exit code -6, SIGABRT)"
-    assert outcomes["exit"].kind == "crash"
+    assert outcomes["exit"].kind is OutcomeKind.CRASH
     assert outcomes["exit"].error == "worker process died (exit code 3)"
-    assert outcomes["fine"].kind == "ok"
+    assert outcomes["fine"].kind is OutcomeKind.OK
 
 
 def test_deadline_cancels_running_and_queued(pool: WorkerPool) -> None:
@@ -222,18 +245,18 @@ def test_deadline_cancels_running_and_queued(pool: WorkerPool) -> None:
     took = time.monotonic() - start
     assert took < 2.0
     assert sorted(outcomes) == list(range(5))
-    assert {o.kind for o in outcomes.values()} == {"cancelled"}
+    assert {o.kind for o in outcomes.values()} == {OutcomeKind.CANCELLED}
     assert {o.error for o in outcomes.values()} == {"cancelled at the search deadline"}
     assert pool.n_running == 0 and pool.n_queued == 0
     # the pool starts new workers afterwards
     pool.submit("after", identity_and_pid, (0,))
-    assert run_all(pool)["after"].kind == "ok"
+    assert run_all(pool)["after"].kind is OutcomeKind.OK
 
 
 def test_deadline_in_the_past_cancels_everything(pool: WorkerPool) -> None:
     pool.submit("a", sleep_for, (0.1,))
     outcomes = run_all(pool, deadline=time.monotonic() - 1.0)
-    assert outcomes["a"].kind == "cancelled"
+    assert outcomes["a"].kind is OutcomeKind.CANCELLED
 
 
 def test_set_payload_replacement_is_seen_by_all_workers(pool: WorkerPool) -> None:
@@ -260,7 +283,7 @@ def test_array_payload_arrives_intact_and_writable(pool: WorkerPool) -> None:
     pool.set_payload({"X": X, "X2": np.arange(5.0)})
     pool.submit("s", array_sum)
     outcome = run_all(pool)["s"]
-    assert outcome.kind == "ok"
+    assert outcome.kind is OutcomeKind.OK
     assert outcome.value == (float(X.sum()), True)
 
 
@@ -273,9 +296,9 @@ def test_memory_limit_gives_memory_error() -> None:
         pool.submit("big", allocate_mb, (2000,))
         pool.submit("small", allocate_mb, (100,))
         outcomes = run_all(pool)
-    assert outcomes["big"].kind == "error"
+    assert outcomes["big"].kind is OutcomeKind.ERROR
     assert "MemoryError" in outcomes["big"].error
-    assert outcomes["small"].kind == "ok"
+    assert outcomes["small"].kind is OutcomeKind.OK
 
 
 def test_locally_defined_function_travels_by_value(pool: WorkerPool) -> None:
@@ -331,13 +354,16 @@ def test_close_is_idempotent_and_leaves_no_children() -> None:
         pool.submit("late", identity_and_pid, (0,))
 
 
-def test_context_manager_closes_running_workers() -> None:
-    with WorkerPool(1) as pool:
-        pool.submit("pid", sleep_then_pid, (0.0,))
-        (pid,) = [o.value for o in pool.results()]
-        pool.submit("long", sleep_for, (30,))
-        pool._dispatch()  # start it without waiting for it
-        assert pool.n_running == 1
+def test_context_manager_closes_running_workers(tmp_path: Any) -> None:
+    marker = tmp_path / "long"
+    with WorkerPool(2) as pool:
+        pool.submit("long", announce_then_sleep, (str(marker), 30))
+        pool.submit("quick", identity_and_pid, (0,))
+        for outcome in pool.results():  # leave while "long" runs
+            assert outcome.task_id == "quick"
+            break
+        pid = int(wait_for_file(marker))
+        assert pool.n_running == 1 and pid_alive(pid)
     assert not pid_alive(pid)
 
 
@@ -348,6 +374,8 @@ def test_invalid_arguments() -> None:
         WorkerPool(1, threads_per_worker=0)
     with pytest.raises(ValueError):
         WorkerPool(1, memory_limit_mb=-5)
+    with pytest.raises(ValueError, match="idle_timeout"):
+        WorkerPool(1, idle_timeout=0)
     with WorkerPool(1) as pool:
         with pytest.raises(ValueError):
             pool.submit("t", identity_and_pid, (0,), timeout=0)
@@ -380,45 +408,41 @@ def test_threads_per_worker_sets_environment() -> None:
 def test_workers_ignore_sigint(pool: WorkerPool) -> None:
     pool.submit("pid", identity_and_pid, (0,))
     pid = run_all(pool)["pid"].value[1]
-    pool.submit("sleep", sleep_then_pid, (0.5,))
-    pool._dispatch()  # start it now
-    time.sleep(0.1)
-    os.kill(pid, signal.SIGINT)
-    outcome = run_all(pool)["sleep"]
-    assert outcome.kind == "ok" and outcome.value == pid
+    pool.submit("interrupted", interrupt_self_then_pid)
+    outcome = run_all(pool)["interrupted"]
+    assert outcome.kind is OutcomeKind.OK and outcome.value == pid
 
 
-def test_idle_worker_exits_and_is_replaced(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_pool, "_IDLE_EXIT_S", 0.3)
-    with WorkerPool(1) as pool:
+def test_idle_worker_exits_and_is_replaced() -> None:
+    with WorkerPool(1, idle_timeout=0.3) as pool:
         pool.submit("first", identity_and_pid, (0,))
         pid = run_all(pool)["first"].value[1]
         deadline = time.monotonic() + 5.0
         while pid_alive(pid) and time.monotonic() < deadline:
-            pool._slots[0].process.join(0.1)  # reap it once it exits
+            time.sleep(0.1)
         assert not pid_alive(pid)
         pool.submit("second", identity_and_pid, (1,))
         outcome = run_all(pool)["second"]
-        assert outcome.kind == "ok" and outcome.value[1] != pid
+        assert outcome.kind is OutcomeKind.OK and outcome.value[1] != pid
 
 
 _SCRIPT = """
 import os, sys, time
-from autopipe.evaluate._pool import WorkerPool
+from autopipe.evaluate import WorkerPool
 
 # No ``if __name__ == "__main__"`` guard: workers must not re-run this.
 def task(payload, x):
     return payload + x, os.getpid()
 
-pool = WorkerPool(1)
+pool = WorkerPool(2)
 pool.set_payload(40)
 pool.submit("a", task, (2,))
 outcome = next(iter(pool.results()))
-print(outcome.kind, outcome.value[0], outcome.value[1], flush=True)
-pool.submit("b", lambda payload: time.sleep(60))
-pool._dispatch()
-time.sleep(0.2)
-os._exit(0)  # die without closing the pool
+print(outcome.kind.value, outcome.value[0], outcome.value[1], flush=True)
+pool.submit("b", lambda payload: time.sleep(60))  # to the worker that ran "a"
+pool.submit("c", task, (0,))  # to a second worker
+assert next(iter(pool.results())).task_id == "c" and pool.n_running == 1
+os._exit(0)  # die without closing the pool while "b" runs
 """
 
 
@@ -426,8 +450,7 @@ os._exit(0)  # die without closing the pool
 def test_unguarded_script_and_orphaned_worker_exits(tmp_path: Any) -> None:
     script = tmp_path / "unguarded_script.py"
     script.write_text(textwrap.dedent(_SCRIPT))
-    root = os.path.dirname(os.path.dirname(os.path.dirname(
-        os.path.abspath(_pool.__file__))))
+    root = os.path.dirname(os.path.dirname(os.path.abspath(autopipe.__file__)))
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         [root, *filter(None, [env.get("PYTHONPATH")])])
