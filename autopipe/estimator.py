@@ -53,17 +53,14 @@ class AutoEstimator(BaseEstimator):
         (greater is better). ``None`` means accuracy for classification and
         r2 for regression. :meth:`score` uses the same scorer.
     cv : "auto", int, cross-validation splitter or list of (train, test) index pairs, default="auto"
-        Folds for candidate evaluation; an int means stratified k-fold for
-        classification and k-fold for regression, shuffled with ``random_state``.
-        ``"auto"`` chooses the number of folds by data size and budget: 5, or
-        3 when the data has more than ``400 * time_budget`` rows (see
-        :func:`autopipe.evaluate.choose_folds`).
+        Folds for candidate evaluation; an int means shuffled (stratified)
+        k-fold; ``"auto"`` chooses 5 or 3 folds by data size and budget
+        (:func:`autopipe.evaluate.choose_folds`).
     time_budget : float or None, default=60.0
         Seconds for the whole ``fit``, final refit included. ``None`` means no
         time limit (then ``generations`` or ``early_stop`` must bound the search).
     generations : int or None, default=None
-        Generations after generation 0; ``None`` means as many as time allows.
-        The search stops at the first limit reached.
+        Generations after generation 0; ``None``: as many as time allows.
     population_size : int, default=20
         Pipelines kept between generations, and the size of generation 0.
     offspring_size : int or None, default=None
@@ -77,26 +74,16 @@ class AutoEstimator(BaseEstimator):
         A preset name (``"default"``, ``"light"``) or a dict of operators in the
         shape :func:`autopipe.space.get_preset` returns.
     strategy : str or SearchStrategy, default="bayesian"
-        ``"bayesian"`` (Optuna's TPE over a flattened, conditional space of
-        chains, :class:`~autopipe.search.BayesianStrategy`; the default,
-        chosen from the strategy benchmark), ``"surrogate-evolution"``
-        (NSGA-II genetic programming whose offspring a performance predictor
-        trained on the history screens,
-        ``EvolutionStrategy(surrogate=True)``), ``"evolution"`` (the same
-        without the predictor), ``"regularized-evolution"`` (aging evolution,
-        :class:`~autopipe.search.RegularizedEvolutionStrategy`), ``"random"``,
-        ``"grid"`` (every pipeline of a small, finite space,
-        :class:`~autopipe.search.GridStrategy`), ``"reinforce"`` (a
-        controller trained by policy gradient,
-        :class:`~autopipe.search.ReinforceStrategy`), or a strategy object such as
-        :class:`~autopipe.search.RandomStrategy`. Every strategy is asked for
-        ``population_size`` candidates first, then ``offspring_size`` per
-        generation; ``mutation_rate`` and ``crossover_rate`` apply to the
-        evolution strategies only.
+        ``"bayesian"`` (Optuna's TPE over chains; the default, chosen from the
+        strategy benchmark), ``"surrogate-evolution"``, ``"evolution"``
+        (NSGA-II genetic programming, with or without a screening predictor),
+        ``"regularized-evolution"``, ``"random"``, ``"grid"``, ``"reinforce"``,
+        or a strategy object (:mod:`autopipe.search`). Every strategy is asked
+        for ``population_size`` candidates first, then ``offspring_size`` per
+        generation; the rates apply to the evolution strategies only.
     max_eval_time : float or None, default=None
         Seconds one candidate's cross-validation may take before its worker is
-        killed. ``None`` means ``max(1, time_budget / 5)`` (no limit without a
-        budget).
+        killed; ``None`` means ``max(1, time_budget / 5)``.
     early_stop : int or None, default=None
         Stop after this many generations without improvement.
     n_jobs : int or None, default=None
@@ -107,19 +94,14 @@ class AutoEstimator(BaseEstimator):
         0 prints nothing; 1 shows a progress bar; 2 also logs each step.
     memory : str, joblib.Memory or None, default=None
         Cache of fitted transformers, passed to each pipeline's ``memory``
-        (on disk, shared by the workers). Without it, each worker still keeps
-        the output of recently fitted transformer prefixes in memory, per
-        fold, for candidates that begin with the same steps (see
-        :class:`~autopipe.evaluate.Evaluator`, ``cache_prefixes``).
+        (on disk, shared by the workers); without it each worker still caches
+        recent transformer prefixes in memory.
     ensemble : {"selection", "stacking"} or None, default="selection"
         How the final model is built from the best candidates' out-of-fold
-        predictions: greedy ensemble selection with replacement (a weighted
-        soft-voting ensemble), stacking (a meta-learner on the predictions), or
-        ``None`` for the single best pipeline. An ensemble is used only when it
-        beats the best single pipeline on rows its choice did not see (selection
-        is cross-checked over two halves of the rows; stacking's meta-learner is
-        cross-validated); ``ensemble_report_`` and the leaderboard say why. Its
-        members are fitted in the workers, in parallel, under the time budget.
+        predictions: greedy ensemble selection (weighted soft voting), stacking
+        (a meta-learner), or ``None`` for the single best pipeline. An ensemble
+        is used only when it beats the best single pipeline on rows its choice
+        did not see; ``ensemble_report_`` says why.
     ensemble_size : int, default=50
         Rounds of ensemble selection (an upper bound on the ensemble's weight sum).
     memory_limit : float or None, default=None
@@ -127,53 +109,37 @@ class AutoEstimator(BaseEstimator):
         that needs more fails with ``MemoryError`` and the search goes on.
     checkpoint : str, Path or None, default=None
         File where the search history is saved (atomically) after every
-        generation. A ``fit`` that finds a checkpoint made for the same data
-        and settings resumes from it without re-evaluating its candidates.
+        generation; a ``fit`` on the same data and settings resumes from it.
     warm_start : bool, default=False
         When refitting an already fitted estimator on the same data, continue
         its search (with the new budget) instead of starting over.
     initial_pipelines : list or None, default=None
         Your own pipelines to put in the first generation next to autopipe's
         default starters: sklearn models, ``Pipeline`` chains ending in a
-        model, or code strings as :meth:`export` writes them. Every step must
-        be an operator of the search space (its searched hyperparameters are
-        taken from the step); a leading ``ColumnTransformer`` is dropped, as
-        autopipe adds its own featurization. A pipeline that does not fit the
-        space is a ``ValueError`` naming it and the step.
+        model, or code strings as :meth:`export` writes them, made of the
+        search space's operators (else a ``ValueError`` naming the step).
     rescore_top : int, default=5
         Before the final choice, re-score this many of the best candidates on
-        a second, differently shuffled set of folds (integer ``cv`` only), and
-        rank them by their scores pooled over both sets, so that a candidate
-        that was lucky on one split does not win by chance after many
-        evaluations. It gets at most 10% of ``time_budget``; 0 turns it off.
-        The leaderboard's ``check_score`` column shows the second score.
+        a second, differently shuffled set of folds (integer ``cv`` only) and
+        rank them by both scores pooled (at most 10% of ``time_budget``; 0
+        turns it off; the leaderboard's ``check_score``).
     device : {"auto", "cpu", "cuda"}, default="auto"
         Where the neural-network operators train: ``"auto"`` picks ``"cuda"``
-        when ``torch.cuda.is_available()``, else the CPU. ``"cuda"`` without a
-        usable GPU is a ``ValueError`` at ``fit``. Other operators ignore it.
+        when it is available, else the CPU (``"cuda"`` without a GPU is a
+        ``ValueError``).
     gpu_lanes : int, default=1
         How many network candidates train on the GPU at once; the other
         workers evaluate the remaining candidates on the CPU meanwhile.
     successive_halving : bool, default=True
-        Score each batch of candidates on a subsample of the rows first and
-        promote only the best third to three times more rows, up to all rows
-        (successive halving). Used when the data has at least 3,000 rows
-        (a lower rung has at least 1,000; at most two lower rungs, see
-        :func:`autopipe.evaluate.halving_rungs`); the default pipelines of
-        generation 0 always reach all rows. The leaderboard's ``fidelity``
-        column shows the fraction of rows each score was measured on; only
+        Score each batch on a subsample of the rows first and promote the best
+        third to three times more rows, up to all rows, when the data has at
+        least 3,000 rows (:func:`autopipe.evaluate.halving_rungs`); only
         full-fidelity scores compete for the final model.
     tune_share : float, default=0.0
-        Share of ``time_budget`` that goes to Bayesian tuning (Optuna) of the
-        hyperparameters of the three best distinct pipeline structures,
-        through the same workers, time limits and successive halving (a
-        pruner stops weak trials on the lower rungs: fewer rows, or, for a
-        network, 1/9 and 1/3 of its epochs on all rows). During the search,
-        rounds of trials after each generation keep tuning at this share of
-        the time so far, and the tuned pipelines join the strategy's
-        population; the rest of the share is spent after the search. Without
-        a time budget, 10 trials per structure after the search. 0 turns it
-        off.
+        Share of ``time_budget`` for Bayesian tuning (Optuna) of the three
+        best distinct pipeline structures, in rounds during the search and
+        after it, through the same workers (10 trials per structure without a
+        budget; 0 turns it off; see the tuning guide).
     tune_sampler : {"tpe", "gp"}, default="tpe"
         Optuna's sampler for tuning: tree-structured Parzen estimator or
         Gaussian process.
@@ -185,10 +151,8 @@ class AutoEstimator(BaseEstimator):
     Attributes
     ----------
     fitted_pipeline_ : sklearn estimator
-        The final estimator, fitted on all rows; ``predict`` uses it: an
-        ensemble (``VotingClassifier``/``VotingRegressor`` or
-        ``StackingClassifier``/``StackingRegressor`` of pipelines) or the best
-        pipeline itself.
+        The final estimator, fitted on all rows, that ``predict`` uses: an
+        ensemble of pipelines (voting or stacking) or the best pipeline itself.
     best_pipeline_ : sklearn.pipeline.Pipeline
         The best single pipeline (rank 1 of the leaderboard's pipelines),
         fitted on all rows, whether or not an ensemble is used (when it cannot
@@ -204,18 +168,13 @@ class AutoEstimator(BaseEstimator):
         The fractions of the rows candidates were scored on, lowest first
         (``(1.0,)`` without successive halving).
     data_report_ : DataFrame
-        Findings of the data checks run before the search (columns
-        ``check``, ``column``, ``action``, ``detail``): ID-like, constant and
-        duplicate columns (dropped from the features), likely target leaks
-        (kept, flagged) and class imbalance (noted). Also issued as one
+        Findings of the data checks run before the search (``check``,
+        ``column``, ``action``, ``detail``), also issued as one
         :class:`~autopipe.exceptions.DataQualityWarning`.
     ensemble_report_ : EnsembleReport
-        How the final model was chosen (a frozen dataclass, see
-        :class:`autopipe.ensemble.EnsembleReport`): ``kind``, ``used``,
-        ``reason``, ``score`` (out-of-fold score of the ensemble),
-        ``single_score``, ``checked_score`` and ``checked_single_score``
-        (selection: the scores on held-out rows that decide), ``members``
-        (name, pipeline, weight) and ``build_time`` in seconds.
+        How the final model was chosen: ``kind``, ``used``, ``reason``, the
+        scores that decided, ``members`` and ``build_time`` (see
+        :class:`autopipe.ensemble.EnsembleReport`).
     leaderboard_ : pandas.DataFrame
         One row per evaluated candidate, best first (see
         :func:`autopipe.report.make_leaderboard`).
@@ -323,7 +282,6 @@ class AutoEstimator(BaseEstimator):
         self.tune_sampler = tune_sampler
         self.tune_pruner = tune_pruner
 
-    # ------------------------------------------------------------------ fit
     def fit(self, X: Any, y: Any, sample_weight: Any = None, groups: Any = None) -> AutoEstimator:
         """Search pipelines for ``X``, ``y`` and refit the best one on all rows.
 
@@ -383,7 +341,6 @@ class AutoEstimator(BaseEstimator):
         front = {e.genome.key for e in history.pareto_front()}
         self.pareto_front_ = self.leaderboard_[self.leaderboard_["pipeline"].isin(front)].reset_index(drop=True)
 
-    # -------------------------------------------------------------- predict
     def _check_X(self, X: Any) -> Any:
         check_is_fitted(self)
         return self._schema.check(self, X)
@@ -433,7 +390,6 @@ class AutoEstimator(BaseEstimator):
         X = self._check_X(X)
         return call_scorer(self.scorer_, self.fitted_pipeline_, X, y, sample_weight)
 
-    # ---------------------------------------------------------------- plots
     def plot_history(self, *, x: str = "elapsed", ax: Any = None) -> Any:
         """Plot the best and the median cross-validated score over the search.
 
@@ -452,19 +408,6 @@ class AutoEstimator(BaseEstimator):
         See Also
         --------
         autopipe.report.plot_history : The same plot for any leaderboard.
-
-        Examples
-        --------
-        >>> import matplotlib
-        >>> matplotlib.use("Agg")
-        >>> from sklearn.datasets import load_iris
-        >>> from autopipe import AutoClassifier
-        >>> X, y = load_iris(return_X_y=True)
-        >>> clf = AutoClassifier(time_budget=None, generations=1, population_size=4,
-        ...                      search_space="light", random_state=0).fit(X, y)
-        >>> ax = clf.plot_history(x="generation")
-        >>> ax.get_xlabel()
-        'generation'
         """
         check_is_fitted(self)
         return plot_history(self.leaderboard_, x=x, ax=ax)
@@ -519,16 +462,6 @@ class AutoEstimator(BaseEstimator):
         See Also
         --------
         autopipe.report.permutation_importances : The same for any fitted estimator.
-
-        Examples
-        --------
-        >>> from sklearn.datasets import load_iris
-        >>> from autopipe import AutoClassifier
-        >>> X, y = load_iris(return_X_y=True, as_frame=True)
-        >>> clf = AutoClassifier(time_budget=None, generations=1, population_size=4,
-        ...                      search_space="light", random_state=0).fit(X, y)
-        >>> list(clf.explain(X, y, random_state=0).columns)
-        ['feature', 'importance_mean', 'importance_std']
         """
         check_is_fitted(self)
         importances = permutation_importances(self, X, y, scoring=self.scorer_, n_repeats=n_repeats,
@@ -537,7 +470,6 @@ class AutoEstimator(BaseEstimator):
             plot_importances(importances)
         return importances
 
-    # --------------------------------------------------------------- export
     def export(self, path: str | Path | None = None) -> str:
         """Python source that rebuilds the final model (unfitted): the ensemble or the best pipeline.
 
