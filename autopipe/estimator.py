@@ -463,6 +463,7 @@ class AutoEstimator(BaseEstimator):
                 memory_limit_mb=self.memory_limit, random_state=seed,
                 sample_weight=sample_weight, groups=groups,
                 check_splits=self._check_splits(X, y, seed, groups), gpu_lanes=self.gpu_lanes,
+                hooks=space.training_hooks,
             )
             with evaluator:
                 state, schedule = self._search(
