@@ -26,6 +26,7 @@ from sklearn.model_selection import KFold, StratifiedKFold
 
 from autopipe import AutoEstimator
 from autopipe.evaluate import Evaluator
+from autopipe.space import NetworkTrainingHooks
 
 from suite import DEFAULT_SUITE, load_manifest, load_split
 
@@ -50,7 +51,7 @@ def measure(entry: dict, suite: Path, budget: float, seed: int) -> dict:
     walls, hits = {}, 0
     for cache in ([True, False] if seed % 2 == 0 else [False, True]):
         evaluator = Evaluator(X, y_enc, splits=splits, scorer=scorer, is_classifier=is_clf, n_jobs=1,
-                              cache_prefixes=cache)
+                              cache_prefixes=cache, hooks=NetworkTrainingHooks())
         with evaluator:
             evaluator.evaluate(candidates[:1])  # start the worker and send the data before timing
             start = time.monotonic()

@@ -39,7 +39,7 @@ import autopipe
 from autopipe import AutoEstimator
 from autopipe.evaluate import Evaluator
 from autopipe.space._registry import registry_by_name
-from autopipe.space.nets import zero_cost_score
+from autopipe.space.nets import NetworkTrainingHooks, zero_cost_score
 
 from suite import DEFAULT_SUITE, fit_quietly, held_out_score, load_manifest, load_split
 
@@ -85,7 +85,7 @@ def _evaluator(X: np.ndarray, y: np.ndarray, task: str, seed: int, **switches) -
                                                                                        random_state=seed)
     scorer = get_scorer("balanced_accuracy" if is_clf else "r2")
     return Evaluator(X, y, splits=list(splitter.split(X, y)), scorer=scorer, is_classifier=is_clf, n_jobs=1,
-                     random_state=seed, **switches)
+                     random_state=seed, hooks=NetworkTrainingHooks(), **switches)
 
 
 def _run_sequence(evaluator: Evaluator, nets: list) -> list:

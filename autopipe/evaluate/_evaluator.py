@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .._utils.deadline import Deadline
-from ..space.nets import contains_network, uses_gpu
+from ..space import TrainingHooks
 from ._backend import acquire_pool, release_pool
 from ._outcome import OutcomeKind, TaskOutcome
 from ._pool_base import Pool
@@ -21,11 +21,6 @@ from ._result import EvaluationResult, Status
 from ._task import CVPayload, CVReport, cross_validate_pipeline, fit_on_all_rows
 
 _MAX_CURVES = 50  # reference learning curves kept per fidelity for median stopping
-
-
-def _lane(estimator: BaseEstimator) -> str | None:
-    """``"gpu"`` for an estimator that trains a network on a CUDA device."""
-    return "gpu" if uses_gpu(estimator) else None
 
 
 class Evaluator:
@@ -71,12 +66,12 @@ class Evaluator:
     median_stopping : bool, default=True
         Stop training a network whose validation loss falls behind the median
         of the networks evaluated before it in this evaluator (learning-curve
-        based termination; see :func:`autopipe.space.nets.median_stopping`).
+        based termination, applied by ``hooks``; see
+        :class:`autopipe.space.NetworkTrainingHooks`).
     weight_inheritance : bool, default=True
         Let a network start from the trained weights of a compatible network
         the same worker trained before on the same fold (same layer shapes,
-        or one residual layer less; see
-        :func:`autopipe.space.nets.weight_inheritance`).
+        or one residual layer less; applied by ``hooks``).
     cache_prefixes : bool, default=True
         Let candidates that begin with the same transformers (same classes
         and parameters) reuse their fitted output per fold, kept in each
@@ -87,6 +82,12 @@ class Evaluator:
         once (the GPU lane); the other workers go on with the rest. Workers
         are spawned, never forked, so CUDA is never initialized in a forked
         process.
+    hooks : TrainingHooks or None, default=None
+        The search space's training hooks (``space.training_hooks``): which
+        candidates go to the GPU lane or are held back, and what their fits
+        may use (median stopping, weight inheritance). None: the no-op
+        :class:`~autopipe.space.TrainingHooks`, which treats every candidate
+        alike.
     """
 
     def __init__(
@@ -108,11 +109,13 @@ class Evaluator:
         median_stopping: bool = True,
         weight_inheritance: bool = True,
         cache_prefixes: bool = True,
+        hooks: TrainingHooks | None = None,
     ) -> None:
         classes = np.unique(y) if is_classifier else None
+        self.hooks = TrainingHooks() if hooks is None else hooks
         self.payload = CVPayload(
             X, y, splits, scorer, is_classifier, classes, random_state, sample_weight=sample_weight, groups=groups,
-            check_splits=check_splits, cache_prefixes=cache_prefixes,
+            check_splits=check_splits, cache_prefixes=cache_prefixes, hooks=self.hooks,
         )
         self.n_workers = default_n_workers(n_jobs)
         self.max_eval_time = max_eval_time
@@ -188,31 +191,31 @@ class Evaluator:
         pool = self.pool
         levels = [1.0 if check else float(f) for f in np.broadcast_to(fidelity, len(candidates))]
 
-        is_net = [contains_network(pipeline) for _, pipeline in candidates]
+        is_held = [self.hooks.is_held_back(pipeline) for _, pipeline in candidates]
 
         def submit(i: int) -> None:
             pipeline = candidates[i][1]
-            curves = self._reference(levels[i]) if self.median_stopping and is_net[i] else None
-            args = (pipeline, levels[i], check, curves, self.weight_inheritance and is_net[i])
-            lane = _lane(pipeline) if is_net[i] else None
+            curves = self._reference(levels[i]) if self.median_stopping and is_held[i] else None
+            args = (pipeline, levels[i], check, curves, self.weight_inheritance and is_held[i])
+            lane = self._lane(pipeline) if is_held[i] else None
             pool.submit(i, cross_validate_pipeline, args, timeout=self.max_eval_time, lane=lane)
 
-        # Networks are handed out a few at a time, so that each takes the learning
-        # curves of the networks finished before it (median stopping) with it.
-        held = collections.deque(i for i in range(len(candidates)) if is_net[i])
+        # Held-back candidates (networks) are handed out a few at a time, so that each
+        # takes the learning curves of those finished before it (median stopping) with it.
+        held = collections.deque(i for i in range(len(candidates)) if is_held[i])
         for i in range(len(candidates)):
-            if not is_net[i]:
+            if not is_held[i]:
                 submit(i)
-        nets_out = 0
-        while held and nets_out < self.n_workers:
+        handed_out = 0
+        while held and handed_out < self.n_workers:
             submit(held.popleft())
-            nets_out += 1
+            handed_out += 1
         results: list[EvaluationResult | None] = [None] * len(candidates)
         at = None if math.isinf(deadline.at) else deadline.at
         for outcome in pool.results(deadline=at):
             i = int(outcome.task_id)
             result = self._to_result(candidates[i][0], outcome, levels[i])
-            if held and outcome.kind is not OutcomeKind.CANCELLED and is_net[i]:
+            if held and outcome.kind is not OutcomeKind.CANCELLED and is_held[i]:
                 submit(held.popleft())
             if result is None:
                 continue
@@ -223,6 +226,10 @@ class Evaluator:
 
     def _reference(self, fidelity: float) -> tuple[np.ndarray, ...]:
         return tuple(self._curves.get(fidelity, ()))
+
+    def _lane(self, estimator: BaseEstimator) -> str | None:
+        """``"gpu"`` for an estimator that trains on a CUDA device, by the hooks."""
+        return "gpu" if self.hooks.uses_gpu(estimator) else None
 
     def fit(
         self, candidates: Sequence[tuple[str, BaseEstimator]], *, deadline: Deadline | None = None,
@@ -240,7 +247,7 @@ class Evaluator:
         timeouts = list(timeouts) if timeouts is not None else [None] * len(candidates)
         pool = self.pool
         for i, (_, estimator) in enumerate(candidates):
-            pool.submit(i, fit_on_all_rows, (estimator,), timeout=timeouts[i], lane=_lane(estimator))
+            pool.submit(i, fit_on_all_rows, (estimator,), timeout=timeouts[i], lane=self._lane(estimator))
         fitted: list[tuple[BaseEstimator | None, str]] = [(None, "not started before the deadline")] * len(candidates)
         at = None if math.isinf(deadline.at) else deadline.at
         for outcome in pool.results(deadline=at):

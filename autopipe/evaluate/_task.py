@@ -15,13 +15,8 @@ from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 from sklearn.utils.metaestimators import available_if
 
 from .._utils.weights import call_scorer, fit_weighted
+from ..space import TrainingHooks
 from . import _prefix_cache
-from ..space.nets import (
-    inherited_weights,
-    learning_curves,
-    median_stopping,
-    weight_inheritance,
-)
 
 
 def _take(X: Any, rows: np.ndarray) -> Any:
@@ -39,8 +34,10 @@ class CVPayload:
     full-data folds on which the best candidates are re-scored.
     ``cache_prefixes`` lets candidates that begin with the same transformers
     share their fitted output per fold (see ``_prefix_cache``; not with
-    ``sample_weight``, which transformers may take). ``token`` identifies the
-    data in the workers' caches.
+    ``sample_weight``, which transformers may take). ``hooks`` are the search
+    space's training hooks (median stopping, weight inheritance; default: the
+    no-op), kept with the data in each worker. ``token`` identifies the data
+    in the workers' caches.
     """
 
     X: Any
@@ -54,6 +51,7 @@ class CVPayload:
     groups: np.ndarray | None = None
     check_splits: list[tuple[np.ndarray, np.ndarray]] | None = None
     cache_prefixes: bool = True
+    hooks: TrainingHooks = field(default_factory=TrainingHooks)
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
     _views: dict[float, tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]] = field(
         default_factory=dict, repr=False
@@ -186,11 +184,11 @@ def cross_validate_pipeline(
 ) -> CVReport:
     """Fit and score ``pipeline`` on every fold (of ``check_splits`` if ``check``); the function workers run.
 
-    ``curves`` are validation-loss curves of networks evaluated before: the
-    networks of ``pipeline`` stop training when they fall behind them
-    (:func:`autopipe.space.nets.median_stopping`). ``inherit`` lets them start
-    from the weights of compatible networks this worker trained before on the
-    same fold (:func:`autopipe.space.nets.weight_inheritance`).
+    The folds are fitted inside ``payload.hooks.fitting``: ``curves`` are
+    validation-loss curves of candidates evaluated before, which the
+    iteratively trained steps of ``pipeline`` (networks) stop training when
+    they fall behind (median stopping); ``inherit`` lets them start from the
+    weights of compatible steps this worker trained before on the same fold.
 
     Returns a :class:`CVReport`. Raises ``ValueError`` when a fold score is
     not finite.
@@ -208,7 +206,8 @@ def cross_validate_pipeline(
     prefix_id = None if prefix is None else _prefix_cache.prefix_key(prefix)
     if prefix_id is None:
         prefix = None
-    with warnings.catch_warnings(), median_stopping(curves), weight_inheritance(inherit):
+    hooks = payload.hooks
+    with warnings.catch_warnings(), hooks.fitting(pipeline, reference=curves, inherit=inherit):
         warnings.simplefilter("ignore")
         for fold, (train, test) in enumerate(folds):
             X_test = _take(X, test)
@@ -227,11 +226,10 @@ def cross_validate_pipeline(
                 est = clone(final)
                 est.fit(Xt_train, y[train])
             t1 = time.perf_counter()
-            for curve, stopped_at in learning_curves(est):
-                if len(curve):
-                    new_curves.append(curve)
-                stopped += stopped_at is not None
-            inherited += sum(bool(source) for source in inherited_weights(est))
+            report = hooks.report(est)
+            new_curves.extend(report.curves)
+            stopped += report.stopped_early
+            inherited += report.inherited
             cached = _CachedPredictions(est, X_test)
             score = call_scorer(payload.scorer, cached, X_test, y[test], None if w is None else w[test])
             if not np.isfinite(score):

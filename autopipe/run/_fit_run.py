@@ -109,7 +109,7 @@ class FitRun:
             data.X, data.y, splits=splits, scorer=scorer, is_classifier=data.is_classifier,
             n_jobs=s.n_jobs, max_eval_time=self.plan.max_eval_time(s.max_eval_time),
             memory_limit_mb=s.memory_limit, random_state=seed, sample_weight=data.sample_weight,
-            groups=data.groups, check_splits=check, gpu_lanes=s.gpu_lanes,
+            groups=data.groups, check_splits=check, gpu_lanes=s.gpu_lanes, hooks=space.training_hooks,
         )
         self.plan.n_workers = evaluator.n_workers
         with evaluator:

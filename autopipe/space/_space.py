@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 from autopipe.exceptions import SearchSpaceError
 from autopipe.space._operator import Operator, Role, stable_repr
 from autopipe.space._presets import check_task
+from autopipe.space._hooks import TrainingHooks
+from autopipe.space._net_training import training_hooks_for
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,6 +36,8 @@ class SearchSpace:
     ----------
     task : str
     operators : tuple of Operator
+    training_hooks : TrainingHooks
+        What the evaluator applies to the operators that train iteratively.
 
     Examples
     --------
@@ -119,6 +123,17 @@ class SearchSpace:
     def __repr__(self) -> str:
         counts = ", ".join(f"{len(self.with_role(r))} {r.value}s" for r in Role)
         return f"SearchSpace(task={self._task!r}, {len(self)} operators: {counts})"
+
+    @property
+    def training_hooks(self) -> TrainingHooks:
+        """The training hooks of this space's operators, for the evaluator.
+
+        :class:`~autopipe.space.NetworkTrainingHooks` (median stopping and
+        weight inheritance) when an operator builds a network, else the
+        no-op :class:`~autopipe.space.TrainingHooks`. Each access makes a
+        new object: give one to each evaluator.
+        """
+        return training_hooks_for(self._operators)
 
     def with_role(self, role: Role | str) -> tuple[Operator, ...]:
         """The operators with the given role.

@@ -1,7 +1,8 @@
 """PyTorch modules used by :mod:`autopipe.space.nets` (imports torch and skorch: load lazily).
 
-Only :mod:`autopipe.space.nets` imports this module, and only when a network is
-built, so ``import autopipe.space`` never imports torch. The classes live at
+Only :mod:`autopipe.space.nets` and the networks' training hooks import this
+module, and only when a network is built or fitted, so ``import autopipe.space``
+never imports torch. The classes live at
 module level so that fitted networks pickle and clone.
 """
 

@@ -7,18 +7,18 @@ other operator. They need the optional dependencies ``torch`` and ``skorch``
 (``pip install "autopipe[nn]"``); both are imported only when a network is
 fitted or used, never when this module is imported.
 
-:class:`MLPModule`, the ``torch.nn.Module`` the operators train, is available
-as ``autopipe.space.nets.MLPModule``; accessing it imports torch.
+This module also gives the networks' device policy (:func:`resolve_device`,
+:func:`set_device`, :func:`check_device`, :func:`uses_gpu`) and their
+training hooks (:class:`NetworkTrainingHooks`: median stopping and weight
+inheritance, which the evaluator applies through the search space's
+``training_hooks``). :class:`MLPModule`, the ``torch.nn.Module`` the operators
+train, is available as ``autopipe.space.nets.MLPModule``; accessing it imports
+torch.
 """
 
 from __future__ import annotations
 
-import collections
-import contextlib
-import glob
 import math
-import sys
-from collections.abc import Iterator, Sequence
 from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -27,171 +27,32 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelEncoder
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from autopipe._utils.sklearn_shim import Interval, StrOptions
+from autopipe.space._net_device import _DeviceMixin, check_device, resolve_device, set_device, uses_gpu
+from autopipe.space._net_training import NetworkTrainingHooks
+
 if TYPE_CHECKING:
+    from autopipe.space._net_training import _NetworkFit
     from autopipe.space._torch_modules import MLPModule
 
-__all__ = ["MLPModule", "NeuralNetClassifierOperator", "NeuralNetRegressorOperator"]
+__all__ = [
+    "MLPModule",
+    "NetworkTrainingHooks",
+    "NeuralNetClassifierOperator",
+    "NeuralNetRegressorOperator",
+    "check_device",
+    "resolve_device",
+    "set_device",
+    "uses_gpu",
+    "zero_cost_score",
+]
 
 # Share of the training rows held out for early stopping, and its patience.
 VALID_FRACTION = 0.2
 PATIENCE = 5
-# Median stopping: reference curves needed before it acts, and epochs every net gets.
-MIN_REFERENCE_CURVES = 3
-MIN_EPOCHS = 5
-
-_STOPPING: dict[str, Any] = {"reference": None}
-
-
-@contextlib.contextmanager
-def median_stopping(reference: Sequence[np.ndarray] | None) -> Iterator[None]:
-    """Within the block, networks stop training when they fall behind ``reference``.
-
-    A network fitted inside the block with an internal validation split
-    (``early_stopping=True``) ends its training after epoch ``t`` (``t`` at
-    least 5) when its best validation loss so far is worse than the 75th
-    percentile of the reference curves' best losses in their first ``t``
-    epochs (the median-stopping rule, made less eager: at the median it would
-    stop half of the merely average networks). With fewer than 3 reference
-    curves, nothing is stopped. autopipe's evaluator sets it
-    around every candidate's fits, with the curves of earlier networks.
-
-    Parameters
-    ----------
-    reference : sequence of ndarray or None
-        Validation-loss curves (one value per epoch) of networks trained
-        earlier on the same rows.
-    """
-    previous = _STOPPING["reference"]
-    _STOPPING["reference"] = None if reference is None else [np.asarray(c, dtype=float) for c in reference]
-    try:
-        yield
-    finally:
-        _STOPPING["reference"] = previous
-
-
-# Weight inheritance: trained weights kept in this process, most recent last, up to this many bytes.
-INHERITANCE_BYTES = 64 * 2**20
-_INHERITANCE: dict[str, Any] = {"enabled": False, "store": collections.OrderedDict(), "bytes": 0}
-
-
-@contextlib.contextmanager
-def weight_inheritance(enabled: bool = True) -> Iterator[None]:
-    """Within the block, networks start from the trained weights of an earlier, compatible network.
-
-    Every network trained inside the block leaves its trained weights in a
-    per-process store (the most recent 64 MiB), keyed by the rows it was
-    trained on. A later network on the same rows starts from them instead of
-    from random weights when
-
-    * it has the same architecture (it differs only in training
-      hyperparameters or dropout), or
-    * it is one residual layer deeper (``skip=True``, equal widths): the
-      extra layer starts with zero weights, so that it adds zero to its input
-      and the deeper network computes what the shallower one did (a
-      function-preserving deepening, as in network morphism).
-
-    Training then continues with the network's own hyperparameters; with
-    early stopping it usually ends after a few epochs. The fitted operator's
-    ``inherited_`` says what it started from.
-
-    Parameters
-    ----------
-    enabled : bool, default=True
-    """
-    previous = _INHERITANCE["enabled"]
-    _INHERITANCE["enabled"] = enabled
-    try:
-        yield
-    finally:
-        _INHERITANCE["enabled"] = previous
-
-
-def _rows_key(X: np.ndarray, y: np.ndarray) -> str:
-    import joblib
-
-    step = max(1, len(X) // 256)  # a sample of the rows identifies them well enough, and fast
-    return joblib.hash((X.shape, X[::step], y[::step], len(y)))
-
-
-def _shapes(state: dict[str, Any]) -> tuple[tuple[str, tuple[int, ...]], ...]:
-    return tuple((name, tuple(t.shape)) for name, t in state.items())
-
-
-def _inherit(module: Any, rows: str, architecture: tuple[Any, ...]) -> str:
-    """Load the best matching stored weights into ``module``; what was inherited ("" for nothing).
-
-    ``architecture`` is ``(n_layers, width, shrink, activation, norm, skip,
-    dense, n_features, n_outputs)``.
-    """
-    shallower = (architecture[0] - 1, *architecture[1:])
-    for stored_rows, stored_architecture, state, _ in reversed(_INHERITANCE["store"].values()):
-        if stored_rows != rows:
-            continue
-        if stored_architecture == architecture:
-            module.load_state_dict(state)
-            return "same architecture"
-        if stored_architecture == shallower and module.hidden[-1].residual:
-            deeper = _deepened(state, module.state_dict(), len(module.hidden))
-            if deeper is not None:
-                module.load_state_dict(deeper)
-                return "one layer deeper"
-    return ""
-
-
-def _deepened(state: dict[str, Any], target: dict[str, Any], n_hidden: int) -> dict[str, Any] | None:
-    """``state`` with a zero residual block as the last hidden layer, if the shapes allow."""
-    import torch
-
-    new = f"hidden.{n_hidden - 1}."
-    if any(k.startswith(new) for k in state):
-        return None
-    merged = {}
-    for name, tensor in target.items():
-        if name.startswith(new):
-            # the new block's linear layer is zero, so the residual block adds nothing;
-            # its normalization starts as built (zero input stays zero through it)
-            merged[name] = torch.zeros_like(tensor) if name.startswith(new + "body.0.") else tensor.clone()
-        elif name in state and state[name].shape == tensor.shape:
-            merged[name] = state[name]
-        else:
-            return None
-    return merged
-
-
-def _store_weights(module: Any, rows: str, architecture: tuple[Any, ...]) -> None:
-    """Keep a trained module's weights for later networks on the same rows (bounded, oldest dropped)."""
-    state = {k: v.detach().to("cpu").clone() for k, v in module.state_dict().items()}
-    size = sum(t.numel() * t.element_size() for t in state.values())
-    store = _INHERITANCE["store"]
-    key = (rows, architecture)
-    if key in store:
-        _INHERITANCE["bytes"] -= store.pop(key)[3]
-    store[key] = (rows, architecture, state, size)
-    _INHERITANCE["bytes"] += size
-    while _INHERITANCE["bytes"] > INHERITANCE_BYTES and len(store) > 1:
-        _INHERITANCE["bytes"] -= store.popitem(last=False)[1][3]
-
-
-def learning_curves(estimator: Any) -> list[tuple[np.ndarray, int | None]]:
-    """Validation-loss curves of the fitted networks inside ``estimator``, and where each was stopped.
-
-    Returns
-    -------
-    curves : list of (ndarray, int or None)
-        Per network: its validation loss per epoch (empty without a
-        validation split) and the epoch at which median stopping ended its
-        training (None if it did not).
-    """
-    return [(net.valid_curve_, net.stopped_at_epoch_) for net in _networks(estimator) if hasattr(net, "valid_curve_")]
-
-
-def inherited_weights(estimator: Any) -> list[str]:
-    """What each fitted network inside ``estimator`` started from ("" for random weights)."""
-    return [net.inherited_ for net in _networks(estimator) if hasattr(net, "inherited_")]
 
 
 def __getattr__(name: str) -> Any:
@@ -202,92 +63,6 @@ def __getattr__(name: str) -> Any:
 
         return MLPModule
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def resolve_device(device: str) -> str:
-    """The torch device a network is trained on.
-
-    Parameters
-    ----------
-    device : {"auto", "cpu", "cuda"}
-        ``"auto"`` picks ``"cuda"`` when ``torch.cuda.is_available()``, else
-        ``"cpu"``; the other values are returned as they are.
-
-    Returns
-    -------
-    device : {"cpu", "cuda"}
-
-    Notes
-    -----
-    On Linux without an NVIDIA device file (``/dev/nvidia*``) the answer is
-    ``"cpu"`` without importing torch (1-2 s), unless torch is imported
-    already: the search asks for every network candidate, in the parent
-    process, to place it in the GPU lane or not.
-    """
-    if device != "auto":
-        return device
-    if "torch" not in sys.modules and sys.platform.startswith("linux") and not glob.glob("/dev/nvidia[0-9]*"):
-        return "cpu"
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
-def uses_gpu(estimator: Any) -> bool:
-    """Whether fitting ``estimator`` trains a network of this module on a CUDA device.
-
-    Looks through pipelines, unions and other meta-estimators (their nested
-    parameters); torch is imported only when a network with
-    ``device="auto"`` is found.
-
-    Parameters
-    ----------
-    estimator : sklearn estimator
-
-    Returns
-    -------
-    uses_gpu : bool
-    """
-    return any(resolve_device(net.device) == "cuda" for net in _networks(estimator))
-
-
-def contains_network(estimator: Any) -> bool:
-    """Whether ``estimator`` (a pipeline or any meta-estimator) holds a network of this module."""
-    return bool(_networks(estimator))
-
-
-def _networks(estimator: Any) -> list[_NeuralNetOperator]:
-    if not hasattr(estimator, "get_params"):
-        return []
-    parts = [estimator, *estimator.get_params(deep=True).values()]
-    return [p for p in parts if isinstance(p, _NeuralNetOperator)]
-
-
-def set_device(estimator: Any, device: str) -> Any:
-    """Set ``device`` on every network of this module inside ``estimator``; returns ``estimator``."""
-    for net in _networks(estimator):
-        net.device = device
-    return estimator
-
-
-def check_device(device: str, space: Any) -> None:
-    """A clear error when ``device="cuda"`` is asked for networks but no GPU is usable.
-
-    Parameters
-    ----------
-    device : {"auto", "cpu", "cuda"}
-    space : SearchSpace
-        The search space; nothing is checked when it holds no network.
-    """
-    if device != "cuda" or not any(issubclass(op.estimator_class, _NeuralNetOperator) for op in space.operators):
-        return
-    import torch
-
-    if not torch.cuda.is_available():
-        raise ValueError(
-            "device='cuda' was given, but torch.cuda.is_available() is False (torch "
-            f"{torch.__version__}): use device='auto' or 'cpu', or install a CUDA build of torch."
-        )
 
 
 def zero_cost_score(net: Any, X: Any, *, n_rows: int = 128, random_state: int = 0) -> float:
@@ -351,8 +126,31 @@ def _batch_size(batch_size: int, n_train: int, batch_norm: bool) -> int:
     return size
 
 
-class _NeuralNetOperator(BaseEstimator):
+def _train(net: Any, X: np.ndarray, y: np.ndarray) -> None:
+    """Fit the skorch ``net``; on the CPU with one torch thread, restored afterwards.
+
+    Batches of these small networks are too small for intra-op threads to
+    pay: on a busy machine they made a fit 30 times slower.
+    """
+    if net.device != "cpu":
+        net.fit(X, y)
+        return
+    import torch
+
+    n_threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        net.fit(X, y)
+    finally:
+        torch.set_num_threads(n_threads)
+
+
+class _NeuralNetOperator(_DeviceMixin, BaseEstimator):
     """Shared constructor, validation and training of the two net operators."""
+
+    # What NetworkTrainingHooks.fitting tells this network (median stopping,
+    # weight inheritance) while it is set; None: train alone.
+    _training: _NetworkFit | None = None
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "n_layers": [Interval(Integral, 1, None, closed="left")],
@@ -449,7 +247,7 @@ class _NeuralNetOperator(BaseEstimator):
         import torch
         from skorch.callbacks import EarlyStopping
 
-        from autopipe.space._torch_modules import MedianStopping, MLPModule
+        from autopipe.space._torch_modules import MLPModule
 
         seed = _seed(self.random_state)
         y_codes = y if isinstance(self, ClassifierMixin) else None
@@ -464,10 +262,9 @@ class _NeuralNetOperator(BaseEstimator):
             callbacks.append(
                 ("early_stopping", EarlyStopping(monitor="valid_loss", patience=PATIENCE, load_best=True))
             )
-        reference = _STOPPING["reference"]
-        stopper = None
-        if split is not None and reference is not None and len(reference) >= MIN_REFERENCE_CURVES:
-            stopper = MedianStopping(reference, min_epochs=MIN_EPOCHS)
+        training = self._training
+        stopper = training.stopper() if training is not None and split is not None else None
+        if stopper is not None:
             callbacks.append(("median_stopping", stopper))
         net = net_class(
             module=MLPModule,
@@ -488,7 +285,7 @@ class _NeuralNetOperator(BaseEstimator):
             train_split=split,
             callbacks=callbacks,
             iterator_train__shuffle=True,
-            device=resolve_device(self.device),
+            device=self._torch_device(),
             verbose=0,
             **optimizer_kwargs,
             **net_kwargs,
@@ -497,31 +294,29 @@ class _NeuralNetOperator(BaseEstimator):
             # Sets torch's global seed (weights, dropout, batch order). autopipe
             # fits candidates in worker processes, so this stays local to them.
             torch.manual_seed(seed)
-        rows = _rows_key(X, y) if _INHERITANCE["enabled"] else None
         architecture = (int(self.n_layers), int(self.width), float(self.shrink), self.activation, self.norm,
                         bool(self.skip), bool(self.dense), X.shape[1], n_outputs)
+        weights = None if training is None else training.weights
         self.inherited_ = ""
-        if rows is not None:
+        if weights is not None:
+            rows = weights.rows_key(X, y)
             net.initialize()
-            self.inherited_ = _inherit(net.module_, rows, architecture)
+            self.inherited_ = weights.load(net.module_, rows, architecture)
             net.warm_start = bool(self.inherited_)  # fit then keeps the loaded weights
-        if net.device == "cpu":
-            # Batches of these small networks are too small for intra-op threads to
-            # pay: on a busy machine they made a fit 30 times slower. The process's
-            # thread count is restored afterwards.
-            n_threads = torch.get_num_threads()
-            torch.set_num_threads(1)
-            try:
-                net.fit(X, y)
-            finally:
-                torch.set_num_threads(n_threads)
-        else:
-            net.fit(X, y)
-        if rows is not None:
-            _store_weights(net.module_, rows, architecture)
+        _train(net, X, y)
+        if weights is not None:
+            weights.keep(net.module_, rows, architecture)
         self.valid_curve_ = np.asarray(net.history[:, "valid_loss"], dtype=float) if split is not None else np.empty(0)
         self.stopped_at_epoch_ = None if stopper is None else stopper.stopped_at_
         return net
+
+    def __sklearn_clone__(self) -> Any:
+        twin = super().__sklearn_clone__()
+        if self._training is not None:
+            # the training hooks' fit reaches the clones made inside it (per-fold
+            # copies, a stacked network's fitted copy)
+            twin._training = self._training
+        return twin
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

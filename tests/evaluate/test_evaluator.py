@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import numpy as np
@@ -16,6 +17,7 @@ from sklearn.svm import LinearSVC
 
 from autopipe._utils.deadline import Deadline
 from autopipe.evaluate import Evaluator, Status
+from autopipe.space import FitReport, TrainingHooks
 from autopipe.testing import (
     CrashingClassifier,
     NaNRegressor,
@@ -142,3 +144,47 @@ def test_fit_on_all_rows_in_parallel_within_the_deadline():
     assert nb_error == "" and nb.classes_.tolist() == sorted(set(y))
     assert slow is None and "deadline" in slow_error
     assert boom is None and boom_error
+
+
+def test_the_default_hooks_are_the_no_op():
+    evaluator, _ = _clf_evaluator(n_jobs=1)
+    assert type(evaluator.hooks) is TrainingHooks and evaluator.payload.hooks is evaluator.hooks
+    with evaluator:
+        results = evaluator.evaluate([("nb", GaussianNB()), ("lr", LogisticRegression())])
+    assert all(r.ok and r.stopped_early == 0 and r.inherited == 0 for r in results)
+
+
+class _EchoHooks(TrainingHooks):
+    """Holds back GaussianNB, sends it to the GPU lane, and reports what each fold's fit was given."""
+
+    @staticmethod
+    def is_held_back(estimator):
+        return isinstance(estimator, GaussianNB)
+
+    def uses_gpu(self, estimator):
+        return self.is_held_back(estimator)
+
+    @contextlib.contextmanager
+    def fitting(self, estimator, *, reference=None, inherit=False):
+        self.given = reference, inherit
+        try:
+            yield
+        finally:
+            del self.given
+
+    def report(self, estimator):
+        # one curve per held-back fit; "stopped" counts the reference curves the fit was given
+        reference, inherit = self.given
+        if reference is None:
+            return FitReport(inherited=int(inherit))
+        return FitReport(curves=(np.ones(3),), stopped_early=len(reference), inherited=int(inherit))
+
+
+def test_a_custom_hooks_object_is_used(lanes_of):
+    evaluator, _ = _clf_evaluator(n_jobs=1, gpu_lanes=1, hooks=_EchoHooks())
+    with evaluator:
+        lanes = lanes_of(evaluator)
+        results = evaluator.evaluate([("nb1", GaussianNB()), ("lr", LogisticRegression()), ("nb2", GaussianNB())])
+    assert lanes == {0: "gpu", 1: None, 2: "gpu"}
+    # nb1 starts with no curves; nb2 is held back until nb1's 3 folds left one curve each
+    assert [(r.stopped_early, r.inherited) for r in results] == [(0, 3), (0, 0), (9, 3)]

@@ -70,23 +70,16 @@ def test_bad_lane_widths_are_refused(width):
         WorkerPool(1, lanes={"gpu": width})
 
 
-def test_evaluator_puts_cuda_networks_in_the_gpu_lane(monkeypatch):
+def test_evaluator_puts_cuda_networks_in_the_gpu_lane(lanes_of):
     pytest.importorskip("skorch")
-    from autopipe.space.nets import NeuralNetClassifierOperator
+    from autopipe.space import NetworkTrainingHooks, NeuralNetClassifierOperator
 
     X, y = make_tiny_classification(n_samples=60, random_state=0)
     splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
     evaluator = Evaluator(X, y, splits=splits, scorer=get_scorer("accuracy"), is_classifier=True, n_jobs=2,
-                          gpu_lanes=1)
-    lanes = {}
+                          gpu_lanes=1, hooks=NetworkTrainingHooks())
     with evaluator:
-        original = evaluator.pool.submit
-
-        def spy(task_id, fn, args=(), timeout=None, lane=None):
-            lanes[task_id] = lane
-            return original(task_id, fn, args, timeout=timeout, lane=lane)
-
-        monkeypatch.setattr(evaluator.pool, "submit", spy)
+        lanes = lanes_of(evaluator)
         net = make_pipeline(StandardScaler(), NeuralNetClassifierOperator(device="cuda", max_epochs=1))
         cpu_net = make_pipeline(StandardScaler(), NeuralNetClassifierOperator(device="cpu", max_epochs=1))
         results = evaluator.evaluate([("nb", GaussianNB()), ("net", net), ("cpu-net", cpu_net)])

@@ -25,14 +25,16 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from autopipe.exceptions import SearchSpaceError
 from autopipe.space import (
+    NetworkTrainingHooks,
     NeuralNetClassifierOperator,
     NeuralNetRegressorOperator,
     Role,
+    TrainingHooks,
     _registry,
     build_space,
     get_preset,
 )
-from autopipe.space.nets import resolve_device
+from autopipe.space.nets import check_device, resolve_device, set_device, uses_gpu
 
 PLAIN_PARAMS = {
     "n_layers",
@@ -348,6 +350,40 @@ def test_device_auto_resolves(monkeypatch: pytest.MonkeyPatch) -> None:
     assert resolve_device("cpu") == "cpu" and resolve_device("cuda") == "cuda"
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     assert resolve_device("auto") == "cuda"
+
+
+def test_the_device_policy_finds_the_networks_inside_a_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from autopipe.space import StackingTransformer
+
+    pipe = make_pipeline(StandardScaler(), StackingTransformer(NeuralNetClassifierOperator()), LogisticRegression())
+    assert not uses_gpu(pipe)  # "auto" on a machine without a GPU
+    assert set_device(pipe, "cuda") is pipe and pipe[1].estimator.device == "cuda" and uses_gpu(pipe)
+    assert not uses_gpu(make_pipeline(StandardScaler(), LogisticRegression()))
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(ValueError, match="device='cuda' was given"):
+        check_device("cuda", build_space("nn", "classification"))
+    check_device("cuda", build_space("light", "classification"))  # no network: nothing to check
+    check_device("auto", build_space("nn", "classification"))
+
+
+def test_the_space_provides_the_networks_training_hooks() -> None:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    hooks = build_space("nn", "classification").training_hooks
+    assert isinstance(hooks, NetworkTrainingHooks)
+    assert build_space("nn", "classification").training_hooks is not hooks  # a new one for each evaluator
+    assert type(build_space("light", "classification").training_hooks) is TrainingHooks
+    net = make_pipeline(StandardScaler(), NeuralNetClassifierOperator(device="cuda"))
+    assert hooks.is_held_back(net) and hooks.uses_gpu(net)
+    assert not hooks.is_held_back(make_pipeline(StandardScaler(), LogisticRegression()))
+    assert not hooks.uses_gpu(set_device(net, "cpu"))
+    assert hooks.report(net).curves == () and hooks.report(net).stopped_early == 0  # not fitted yet
 
 
 @parametrize_with_checks(
