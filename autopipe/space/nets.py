@@ -31,6 +31,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from autopipe._utils.sklearn_shim import Interval, StrOptions
+from autopipe.space._net_proxy import zero_cost_score
 from autopipe.space._net_device import _DeviceMixin, check_device, resolve_device, set_device, uses_gpu
 from autopipe.space._net_training import NetworkTrainingHooks
 
@@ -63,47 +64,6 @@ def __getattr__(name: str) -> Any:
 
         return MLPModule
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-def zero_cost_score(net: Any, X: Any, *, n_rows: int = 128, random_state: int = 0) -> float:
-    """Score a network's architecture before any training (a zero-cost proxy).
-
-    Builds the untrained module ``net`` would train, seeded, and returns
-    :func:`~autopipe.space._torch_modules.activation_pattern_score` on
-    ``n_rows`` rows of ``X``: the log-determinant of the kernel of the rows'
-    binary activation codes. Takes well under a second; training
-    hyperparameters do not enter it.
-
-    Parameters
-    ----------
-    net : NeuralNetClassifierOperator or NeuralNetRegressorOperator
-        The (unfitted) operator whose architecture is scored.
-    X : array-like of shape (n_samples, n_features)
-        Input rows as the network would see them (after preprocessing).
-    n_rows : int, default=128
-        Rows drawn (without replacement) for the forward pass.
-    random_state : int, default=0
-        Seeds the row draw and the initial weights.
-
-    Returns
-    -------
-    score : float
-        Greater is more promising.
-    """
-    import torch
-
-    from autopipe.space._torch_modules import MLPModule, activation_pattern_score
-
-    X = np.asarray(X.toarray() if sp.issparse(X) else X, dtype=np.float32)
-    rng = np.random.default_rng(random_state)
-    rows = rng.choice(len(X), size=min(n_rows, len(X)), replace=False)
-    torch.manual_seed(random_state)
-    module = MLPModule(
-        X.shape[1], 2, n_layers=int(net.n_layers), width=int(net.width), shrink=float(net.shrink),
-        activation=net.activation, dropout=float(net.dropout), norm=net.norm, skip=bool(net.skip),
-        dense=bool(net.dense),
-    )
-    return activation_pattern_score(module, torch.from_numpy(X[rows]))
 
 
 def _seed(random_state: Any) -> int | None:
@@ -143,6 +103,60 @@ def _train(net: Any, X: np.ndarray, y: np.ndarray) -> None:
         net.fit(X, y)
     finally:
         torch.set_num_threads(n_threads)
+
+
+#: The parameters both network operators take, for their docstrings.
+_PARAMETERS_DOC = """\
+    Parameters
+    ----------
+    n_layers : int, default=2
+        Number of hidden layers.
+    width : int, default=64
+        Width of the first hidden layer.
+    shrink : float, default=1.0
+        Width factor from one hidden layer to the next: ``1.0`` keeps every
+        layer equally wide, ``0.5`` halves the width at each layer.
+    activation : {"relu", "gelu", "tanh", "silu"}, default="relu"
+        Activation function of the hidden layers.
+    dropout : float, default=0.0
+        Dropout probability after each hidden activation.
+    norm : {None, "batch", "layer"}, default=None
+        Normalization after each hidden linear layer.
+    skip : bool, default=False
+        Residual connections between hidden layers of equal width.
+    dense : bool, default=False
+        Multi-branch instead of chain-structured: each hidden layer, and the
+        output layer, takes the input joined with the outputs of all earlier
+        hidden layers (densely connected; ``skip`` then has no effect).
+    optimizer : {"adam", "adamw", "sgd"}, default="adam"
+        Optimizer (``"sgd"`` uses momentum 0.9).
+    lr : float, default=1e-3
+        Learning rate.
+    weight_decay : float, default=1e-4
+        Weight decay (L2 penalty) of the optimizer.
+    batch_size : int, default=128
+        Rows per training batch (at most the number of training rows).
+    max_epochs : int, default=50
+        Maximum number of passes over the training rows.
+    early_stopping : bool, default=True
+        Hold out 20% of the rows (stratified for a classifier) and stop when
+        their loss has not improved for 5 epochs, keeping the best weights.
+        Ignored (training on all rows for ``max_epochs``) when the data are
+        too small to split, e.g. a class with a single row.
+    device : {"auto", "cpu", "cuda"}, default="auto"
+        ``"auto"`` trains on the GPU when ``torch.cuda.is_available()``.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weights, dropout, batch order and validation split. Note
+        that ``fit`` sets torch's *global* seed (``torch.manual_seed``) of the
+        process it runs in; autopipe fits candidates in worker processes.
+
+    Notes
+    -----
+    On the CPU, ``fit`` trains with one torch thread and then restores the
+    process's thread count: batches this small gain little from intra-op
+    threads, and autopipe already runs one worker per core.
+
+"""
 
 
 class _NeuralNetOperator(_DeviceMixin, BaseEstimator):
@@ -325,63 +339,14 @@ class _NeuralNetOperator(_DeviceMixin, BaseEstimator):
 
 
 class NeuralNetClassifierOperator(ClassifierMixin, _NeuralNetOperator):
-    """A multilayer perceptron classifier (PyTorch, trained with skorch).
+    __doc__ = """A multilayer perceptron classifier (PyTorch, trained with skorch).
 
     Every hyperparameter is a plain constructor argument. ``fit`` converts the
     input to dense float32, encodes the class labels (any labels, strings
     included), builds a :class:`skorch.NeuralNetClassifier` around
     :class:`MLPModule` with a cross-entropy loss and trains it.
 
-    Parameters
-    ----------
-    n_layers : int, default=2
-        Number of hidden layers.
-    width : int, default=64
-        Width of the first hidden layer.
-    shrink : float, default=1.0
-        Width factor from one hidden layer to the next: ``1.0`` keeps every
-        layer equally wide, ``0.5`` halves the width at each layer.
-    activation : {"relu", "gelu", "tanh", "silu"}, default="relu"
-        Activation function of the hidden layers.
-    dropout : float, default=0.0
-        Dropout probability after each hidden activation.
-    norm : {None, "batch", "layer"}, default=None
-        Normalization after each hidden linear layer.
-    skip : bool, default=False
-        Residual connections between hidden layers of equal width.
-    dense : bool, default=False
-        Multi-branch instead of chain-structured: each hidden layer, and the
-        output layer, takes the input joined with the outputs of all earlier
-        hidden layers (densely connected; ``skip`` then has no effect).
-    optimizer : {"adam", "adamw", "sgd"}, default="adam"
-        Optimizer (``"sgd"`` uses momentum 0.9).
-    lr : float, default=1e-3
-        Learning rate.
-    weight_decay : float, default=1e-4
-        Weight decay (L2 penalty) of the optimizer.
-    batch_size : int, default=128
-        Rows per training batch (at most the number of training rows).
-    max_epochs : int, default=50
-        Maximum number of passes over the training rows.
-    early_stopping : bool, default=True
-        Hold out a stratified 20% of the rows and stop when their loss has not
-        improved for 5 epochs, keeping the best weights. Ignored (training on
-        all rows for ``max_epochs``) when the data are too small to split, e.g.
-        a class with a single row.
-    device : {"auto", "cpu", "cuda"}, default="auto"
-        ``"auto"`` trains on the GPU when ``torch.cuda.is_available()``.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the weights, dropout, batch order and validation split. Note
-        that ``fit`` sets torch's *global* seed (``torch.manual_seed``) of the
-        process it runs in; autopipe fits candidates in worker processes.
-
-    Notes
-    -----
-    On the CPU, ``fit`` trains with one torch thread and then restores the
-    process's thread count: batches this small gain little from intra-op
-    threads, and autopipe already runs one worker per core.
-
-    Attributes
+{parameters}    Attributes
     ----------
     net_ : skorch.NeuralNetClassifier
         The fitted network.
@@ -399,7 +364,7 @@ class NeuralNetClassifierOperator(ClassifierMixin, _NeuralNetOperator):
     >>> clf = NeuralNetClassifierOperator(width=16, max_epochs=3, random_state=0).fit(X, y)
     >>> clf.predict_proba(X).shape
     (60, 2)
-    """
+    """.format(parameters=_PARAMETERS_DOC)
 
     def fit(self, X: Any, y: Any) -> NeuralNetClassifierOperator:
         """Train the network.
@@ -475,7 +440,7 @@ class NeuralNetClassifierOperator(ClassifierMixin, _NeuralNetOperator):
 
 
 class NeuralNetRegressorOperator(RegressorMixin, _NeuralNetOperator):
-    """A multilayer perceptron regressor (PyTorch, trained with skorch).
+    __doc__ = """A multilayer perceptron regressor (PyTorch, trained with skorch).
 
     Every hyperparameter is a plain constructor argument. ``fit`` converts the
     input to dense float32, standardizes the target (predictions are mapped
@@ -483,55 +448,7 @@ class NeuralNetRegressorOperator(RegressorMixin, _NeuralNetOperator):
     :class:`MLPModule` with a mean squared error loss and trains it on the
     target as a float32 column.
 
-    Parameters
-    ----------
-    n_layers : int, default=2
-        Number of hidden layers.
-    width : int, default=64
-        Width of the first hidden layer.
-    shrink : float, default=1.0
-        Width factor from one hidden layer to the next: ``1.0`` keeps every
-        layer equally wide, ``0.5`` halves the width at each layer.
-    activation : {"relu", "gelu", "tanh", "silu"}, default="relu"
-        Activation function of the hidden layers.
-    dropout : float, default=0.0
-        Dropout probability after each hidden activation.
-    norm : {None, "batch", "layer"}, default=None
-        Normalization after each hidden linear layer.
-    skip : bool, default=False
-        Residual connections between hidden layers of equal width.
-    dense : bool, default=False
-        Multi-branch instead of chain-structured: each hidden layer, and the
-        output layer, takes the input joined with the outputs of all earlier
-        hidden layers (densely connected; ``skip`` then has no effect).
-    optimizer : {"adam", "adamw", "sgd"}, default="adam"
-        Optimizer (``"sgd"`` uses momentum 0.9).
-    lr : float, default=1e-3
-        Learning rate.
-    weight_decay : float, default=1e-4
-        Weight decay (L2 penalty) of the optimizer.
-    batch_size : int, default=128
-        Rows per training batch (at most the number of training rows).
-    max_epochs : int, default=50
-        Maximum number of passes over the training rows.
-    early_stopping : bool, default=True
-        Hold out 20% of the rows and stop when their loss has not improved for
-        5 epochs, keeping the best weights. Ignored (training on all rows for
-        ``max_epochs``) when the data are too small to split.
-    device : {"auto", "cpu", "cuda"}, default="auto"
-        ``"auto"`` trains on the GPU when ``torch.cuda.is_available()``.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the weights, dropout, batch order and validation split. Note
-        that ``fit`` sets torch's *global* seed (``torch.manual_seed``) of the
-        process it runs in; autopipe fits candidates in worker processes.
-
-    Notes
-    -----
-    On the CPU, ``fit`` trains with one torch thread and then restores the
-    process's thread count: batches this small gain little from intra-op
-    threads, and autopipe already runs one worker per core.
-
-    Attributes
+{parameters}    Attributes
     ----------
     net_ : skorch.NeuralNetRegressor
         The fitted network (it predicts the standardized target).
@@ -549,7 +466,7 @@ class NeuralNetRegressorOperator(RegressorMixin, _NeuralNetOperator):
     >>> reg = NeuralNetRegressorOperator(width=16, max_epochs=3, random_state=0).fit(X, y)
     >>> reg.predict(X).shape
     (60,)
-    """
+    """.format(parameters=_PARAMETERS_DOC)
 
     def fit(self, X: Any, y: Any) -> NeuralNetRegressorOperator:
         """Train the network.
