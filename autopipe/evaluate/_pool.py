@@ -40,6 +40,7 @@ class _Task:
     args: tuple
     timeout: float | None
     lane: str | None = None
+    retried: bool = False
 
 
 def _check_count(name: str, value: Any) -> int:
@@ -364,8 +365,19 @@ class WorkerPool(Pool):
 
     def _crashed(self, slot: int, worker: WorkerHandle) -> None:
         code = self._discard(slot)
-        if worker.task is not None:
-            self._finish(worker, OutcomeKind.CRASH, None, death_message(code))
+        task = worker.task
+        if task is None:
+            return
+        if code == 0 and not task.retried:
+            # A clean exit is a worker leaving after idle_timeout just as the task was sent
+            # (the parent may learn of the exit late): the task never ran, so it goes to a
+            # fresh worker, once.
+            worker.task = None
+            worker.expires_at = None
+            task.retried = True
+            self._queue.appendleft(task)
+            return
+        self._finish(worker, OutcomeKind.CRASH, None, death_message(code))
 
     def _poll(self, timeout: float | None) -> None:
         """Wait up to ``timeout`` s for running workers and handle events."""

@@ -426,6 +426,30 @@ def test_idle_worker_exits_and_is_replaced() -> None:
         assert outcome.kind is OutcomeKind.OK and outcome.value[1] != pid
 
 
+
+def exit_cleanly_once(payload: Any, marker: str) -> int:
+    """Leave the worker with exit code 0 the first time (as an idle worker does), then return its pid."""
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        os._exit(0)
+    return os.getpid()
+
+
+def test_a_task_whose_worker_exits_cleanly_before_running_it_goes_to_a_fresh_worker(tmp_path) -> None:
+    # an idle worker may leave just as a task is sent to it; the task never ran, so it is not a crash
+    marker = str(tmp_path / "exited")
+    with WorkerPool(1) as pool:
+        pool.submit("once", exit_cleanly_once, (marker,))
+        outcome = run_all(pool)["once"]
+    assert outcome.kind is OutcomeKind.OK and os.path.exists(marker)
+
+
+def test_a_task_that_always_exits_cleanly_is_a_crash_after_one_retry() -> None:
+    with WorkerPool(1) as pool:
+        pool.submit("exit", exit_cleanly_once, (os.devnull,))  # the marker always exists
+        outcome = run_all(pool)["exit"]
+    assert outcome.kind is OutcomeKind.CRASH and "exit code 0" in outcome.error
+
 _SCRIPT = """
 import os, sys, time
 from autopipe.evaluate import WorkerPool
