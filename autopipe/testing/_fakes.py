@@ -270,18 +270,12 @@ class NaNRegressor(_MeanRegressor):
 class RaisingRegressor(_RaisesInFit, _MeanRegressor):
     """Regressor whose ``fit`` always raises ``ValueError``.
 
-    Parameters
-    ----------
-    message : str, default="boom"
-        The message of the raised error.
+    Parameters are those of :class:`RaisingClassifier`.
     """
 
 
 class SlowRegressor(_SleepsInFit, _MeanRegressor):
     """Regressor that sleeps in ``fit``, then predicts the target mean.
 
-    Parameters
-    ----------
-    seconds : float, default=30.0
-        How long ``fit`` sleeps (``time.sleep``) before fitting.
+    Parameters are those of :class:`SlowClassifier`.
     """
