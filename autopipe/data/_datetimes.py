@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
-from ._table_input import TableTransformer, check_2d, column_at, feature_names_in, plain_values
+from .._utils.features import input_feature_names
+from ._table_input import TableTransformer, check_2d, column_at, plain_values
 
 __all__ = ["DateTimeFeatures", "parse_datetimes"]
 
@@ -179,7 +180,7 @@ class DateTimeFeatures(TableTransformer):
         """
         check_is_fitted(self, "fill_values_")
         names = []
-        for j, column in enumerate(feature_names_in(self, input_features)):
+        for j, column in enumerate(input_feature_names(self, input_features)):
             parts = list(_DATE_PARTS) + (["hour"] if self.with_hour_[j] else [])
             if self.missing_indicator:
                 parts.append("missing")

@@ -14,7 +14,8 @@ from sklearn.utils.fixes import parse_version
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_is_fitted
 
-from ._table_input import TableTransformer, check_2d, column_at, feature_names_in, plain_values
+from .._utils.features import input_feature_names
+from ._table_input import TableTransformer, check_2d, column_at, plain_values
 
 __all__ = ["FrequencyEncoder", "OneVsRestTargetEncoder"]
 
@@ -254,7 +255,7 @@ class OneVsRestTargetEncoder(TransformerMixin, BaseEstimator):
         -------
         names : ndarray of str
         """
-        names = feature_names_in(self, input_features)
+        names = input_feature_names(self, input_features)
         classes = self.classes_
         if classes is None or len(classes) == 2:
             return np.asarray([f"{n}_target" for n in names], dtype=object)

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import validate_data
 
 
 def check_2d(estimator: BaseEstimator, X: Any, *, reset: bool) -> pd.DataFrame | np.ndarray:
@@ -34,25 +34,6 @@ def column_at(X: pd.DataFrame | np.ndarray, j: int) -> pd.Series:
     if isinstance(X, pd.DataFrame):
         return X.iloc[:, j].reset_index(drop=True)
     return pd.Series(X[:, j])
-
-
-def feature_names_in(estimator: BaseEstimator, input_features: Any) -> np.ndarray:
-    """The input feature names: given, seen during fit, or ``x0, x1, ...``."""
-    check_is_fitted(estimator, "n_features_in_")
-    seen = getattr(estimator, "feature_names_in_", None)
-    if input_features is None:
-        if seen is not None:
-            return np.asarray(seen, dtype=object)
-        return np.asarray([f"x{i}" for i in range(estimator.n_features_in_)], dtype=object)
-    names = np.asarray(input_features, dtype=object)
-    if len(names) != estimator.n_features_in_:
-        raise ValueError(
-            f"input_features should have length equal to number of features "
-            f"({estimator.n_features_in_}), got {len(names)}"
-        )
-    if seen is not None and not np.array_equal(names, seen):
-        raise ValueError("input_features is not equal to feature_names_in_")
-    return names
 
 
 def plain_values(s: pd.Series) -> pd.Series:

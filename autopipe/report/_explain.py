@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from sklearn.inspection import permutation_importance
 from sklearn.utils.validation import check_is_fitted
 
-from ._plots import _get_ax, _plural
+from ._plots import _check_columns, _get_ax, _plural
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -192,13 +192,8 @@ def plot_importances(importances: pd.DataFrame, *, top: int = 20, ax: Axes | Non
     >>> [label.get_text() for label in ax.get_yticklabels()]
     ['income', 'age']
     """
-    if not isinstance(importances, pd.DataFrame):
-        raise TypeError(f"importances must be a pandas DataFrame, got {type(importances).__name__}.")
-    missing = [c for c in ("feature", "importance_mean") if c not in importances.columns]
-    if missing:
-        raise ValueError(
-            f"importances lacks the column(s) {missing}; pass the table permutation_importances returns."
-        )
+    _check_columns(importances, ["feature", "importance_mean"], "importances", such_as="",
+                   remedy="pass the table permutation_importances returns")
     if not isinstance(top, Integral) or isinstance(top, bool) or top < 1:
         raise ValueError(f"top must be a positive integer, got {top!r}.")
     if len(importances) == 0:

@@ -46,15 +46,18 @@ def _integer_ticks(axis: Any) -> None:
     axis.set_major_locator(MaxNLocator(integer=True))
 
 
-def _check_columns(frame: pd.DataFrame, needed: list[str], name: str) -> None:
+def _check_columns(
+    frame: pd.DataFrame, needed: list[str], name: str, *, such_as: str = " (such as leaderboard_)",
+    remedy: str | None = None,
+) -> None:
+    """Raise unless ``frame`` is a DataFrame with the ``needed`` columns; ``remedy`` ends the missing-column error."""
     if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame (such as leaderboard_), got {type(frame).__name__}.")
+        raise TypeError(f"{name} must be a pandas DataFrame{such_as}, got {type(frame).__name__}.")
     missing = [c for c in needed if c not in frame.columns]
     if missing:
-        raise ValueError(
-            f"{name} lacks the column(s) {missing}; pass a leaderboard such as AutoEstimator.leaderboard_ "
-            f"(columns: {list(frame.columns)})."
-        )
+        if remedy is None:
+            remedy = f"pass a leaderboard such as AutoEstimator.leaderboard_ (columns: {list(frame.columns)})"
+        raise ValueError(f"{name} lacks the column(s) {missing}; {remedy}.")
 
 
 def _candidates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -89,6 +92,16 @@ def _shorten(text: str, width: int = _LABEL_WIDTH) -> str:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _label_score_axes(ax: Axes, xlabel: str, title: str) -> Axes:
+    """Finish a plot of scores: axis labels, title, grid and legend."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("cross-validated score")
+    ax.set_title(title)
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="best", fontsize="small")
+    return ax
 
 
 def plot_history(leaderboard: pd.DataFrame, *, x: str = "elapsed", ax: Axes | None = None) -> Axes:
@@ -196,13 +209,9 @@ def plot_history(leaderboard: pd.DataFrame, *, x: str = "elapsed", ax: Axes | No
         ax.plot(marks, np.zeros(len(marks)), linestyle="none", marker="x", ms=5, color="C3", clip_on=False,
                 transform=ax.get_xaxis_transform(), zorder=5, label=f"failed ({n_failed})")
 
-    ax.set_xlabel(_X_LABELS[x])
-    ax.set_ylabel("cross-validated score")
     failed_note = f" ({n_failed} failed)" if n_failed else ""
-    ax.set_title(f"Search history: {_plural(len(leaderboard), 'candidate')}{failed_note}")
-    ax.grid(True, alpha=0.3)
-    ax.legend(loc="best", fontsize="small")
-    return ax
+    title = f"Search history: {_plural(len(leaderboard), 'candidate')}{failed_note}"
+    return _label_score_axes(ax, _X_LABELS[x], title)
 
 
 def plot_pareto(leaderboard: pd.DataFrame, front: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
@@ -315,11 +324,5 @@ def plot_pareto(leaderboard: pd.DataFrame, front: pd.DataFrame, *, ax: Axes | No
     ax.set_ylim(lo - 0.15 * (hi - lo), hi)  # room for the label below the lowest candidate
 
     _integer_ticks(ax.xaxis)
-    ax.set_xlabel("complexity (number of operators)")
-    ax.set_ylabel("cross-validated score")
-    ax.set_title(
-        f"Score vs. complexity: {_plural(len(rows), 'candidate')}, {len(on_front)} on the Pareto front"
-    )
-    ax.grid(True, alpha=0.3)
-    ax.legend(loc="best", fontsize="small")
-    return ax
+    title = f"Score vs. complexity: {_plural(len(rows), 'candidate')}, {len(on_front)} on the Pareto front"
+    return _label_score_axes(ax, "complexity (number of operators)", title)

@@ -94,11 +94,21 @@ class BaseStrategy(BaseEstimator):
     def _is_new(self, genome: Genome, taken: set[str]) -> bool:
         return genome.key not in taken and genome.key not in self.context_.history
 
-    def _fresh_random(self, taken: set[str], tries: int = 50) -> Genome | None:
-        """A random genome not evaluated yet and not in ``taken``."""
-        ctx = self.context_
+    def _first_new(self, make: Callable[[], Genome], taken: set[str], tries: int) -> Genome | None:
+        """The first of ``tries`` genomes ``make()`` returns that is not evaluated yet and not in ``taken``."""
         for _ in range(tries):
-            genome = Genome.random(ctx.space, ctx.rng)
+            genome = make()
             if self._is_new(genome, taken):
                 return genome
         return None
+
+    def _fresh_random(self, taken: set[str], tries: int = 50) -> Genome | None:
+        """A random genome not evaluated yet and not in ``taken``."""
+        ctx = self.context_
+        return self._first_new(lambda: Genome.random(ctx.space, ctx.rng), taken, tries)
+
+    def _new_child(self, make: Callable[[np.random.Generator], Genome], taken: set[str]) -> Genome | None:
+        """A new genome from ``make(rng)`` (20 tries), else a fresh random one."""
+        rng = self.context_.rng
+        child = self._first_new(lambda: make(rng), taken, 20)
+        return child if child is not None else self._fresh_random(taken)

@@ -40,7 +40,12 @@ def run_search(
     strategy.setup(context)
     _call(callbacks, "on_search_begin", state)
     try:
-        _loop(strategy, context, evaluate, state, population_size, offspring_size, generations, callbacks)
+        n = population_size
+        while _run_batch(strategy, context, evaluate, state, n, callbacks):
+            if generations is not None and state.generation - state.first_generation > generations:
+                state.stop_reason = f"{generations} generations done"
+                break
+            n = offspring_size
     except StopSearch as stop:
         state.stop_reason = str(stop) or "stopped by a callback"
     except KeyboardInterrupt:
@@ -53,40 +58,28 @@ def run_search(
     return state
 
 
-def _loop(
-    strategy: SearchStrategy,
-    context: SearchContext,
-    evaluate: EvaluateFn,
-    state: SearchState,
-    population_size: int,
-    offspring_size: int,
-    generations: int | None,
-    callbacks: Sequence[SearchCallback],
-) -> None:
-    n = population_size
-    while True:
-        if state.deadline.expired():
-            state.stop_reason = "time budget reached"
-            return
-        context.deadline = state.deadline
-        genomes = strategy.ask(n)
-        if not genomes:
-            state.stop_reason = "search space exhausted"
-            return
+def _run_batch(strategy: SearchStrategy, context: SearchContext, evaluate: EvaluateFn, state: SearchState,
+               n: int, callbacks: Sequence[SearchCallback]) -> bool:
+    """Ask for ``n`` candidates, evaluate and tell them; False (with the reason) when the search must stop."""
+    if state.deadline.expired():
+        state.stop_reason = "time budget reached"
+        return False
+    context.deadline = state.deadline
+    genomes = strategy.ask(n)
+    if not genomes:
+        state.stop_reason = "search space exhausted"
+        return False
 
-        def on_result(i: int, result: EvaluationResult) -> None:
-            entry = state.history.add(genomes[i], result, state.generation, state.deadline.elapsed())
-            _call(callbacks, "on_result", state, entry)
+    def on_result(i: int, result: EvaluationResult) -> None:
+        entry = state.history.add(genomes[i], result, state.generation, state.deadline.elapsed())
+        _call(callbacks, "on_result", state, entry)
 
-        results = evaluate(genomes, on_result)
-        told = [(g, r) for g, r in zip(genomes, results) if r is not None]
-        strategy.tell([g for g, _ in told], [r for _, r in told])
-        _call(callbacks, "on_batch_end", state)
-        state.generation += 1
-        if generations is not None and state.generation - state.first_generation > generations:
-            state.stop_reason = f"{generations} generations done"
-            return
-        n = offspring_size
+    results = evaluate(genomes, on_result)
+    told = [(g, r) for g, r in zip(genomes, results) if r is not None]
+    strategy.tell([g for g, _ in told], [r for _, r in told])
+    _call(callbacks, "on_batch_end", state)
+    state.generation += 1
+    return True
 
 
 def _call(callbacks: Sequence[SearchCallback], hook: str, *args: object) -> None:

@@ -130,22 +130,19 @@ class EvolutionStrategy(BaseStrategy):
         return [pool[int(i)] for i in [*best, *extra]]
 
     def _offspring(self, taken: set[str]) -> Genome | None:
-        rng = self.context_.rng
         pop = self.population_
-        for _ in range(20):
+
+        def make(rng: np.random.Generator) -> Genome:
             r = rng.random()
             if r < self.crossover_rate and len(pop) > 1:
                 i, j = rng.choice(len(pop), size=2, replace=False)
                 child = pop[int(i)].crossover(pop[int(j)], rng)[0]
-                if not self._is_new(child, taken):
-                    child = child.mutate(rng)
-            elif r < self.crossover_rate + self.mutation_rate:
-                child = pop[int(rng.integers(len(pop)))].mutate(rng)
-            else:
-                child = Genome.random(self.context_.space, rng)
-            if self._is_new(child, taken):
-                return child
-        return self._fresh_random(taken)
+                return child if self._is_new(child, taken) else child.mutate(rng)
+            if r < self.crossover_rate + self.mutation_rate:
+                return pop[int(rng.integers(len(pop)))].mutate(rng)
+            return Genome.random(self.context_.space, rng)
+
+        return self._new_child(make, taken)
 
     def tell(self, genomes: Sequence[Genome], results: Sequence[EvaluationResult]) -> None:
         """Merge successful offspring into the population and select survivors."""

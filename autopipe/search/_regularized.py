@@ -5,6 +5,8 @@ from __future__ import annotations
 import collections
 from collections.abc import Sequence
 
+import numpy as np
+
 from ..evaluate import EvaluationResult
 from ..genome import Genome
 from ._base import BaseStrategy, SearchContext
@@ -70,15 +72,14 @@ class RegularizedEvolutionStrategy(BaseStrategy):
         return self._fill(self._initial(n, taken), n, taken, propose)
 
     def _child(self, taken: set[str]) -> Genome | None:
-        rng = self.context_.rng
         members = list(self.population_)
-        for _ in range(20):
+
+        def make(rng: np.random.Generator) -> Genome:
             drawn = rng.choice(len(members), size=min(self.sample_size, len(members)), replace=False)
             parent = max((members[int(i)] for i in drawn), key=lambda m: (m[1], -m[0].complexity))[0]
-            child = parent.mutate(rng)
-            if self._is_new(child, taken):
-                return child
-        return self._fresh_random(taken)
+            return parent.mutate(rng)
+
+        return self._new_child(make, taken)
 
     def tell(self, genomes: Sequence[Genome], results: Sequence[EvaluationResult]) -> None:
         """Append the successful candidates; the oldest leave the full queue."""

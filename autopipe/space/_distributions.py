@@ -222,8 +222,45 @@ def _short_repr(value: Any) -> str:
     return repr(value)
 
 
+def _log_factor(rng: np.random.Generator) -> float:
+    """A random factor between 1/2 and 2, uniform on the log scale."""
+    return math.exp(rng.uniform(-math.log(2), math.log(2)))
+
+
+class _Range(Distribution):
+    """Base of the numeric ranges ``[low, high]``: mutation perturbs within the bounds."""
+
+    low: Any
+    high: Any
+
+    def _cast(self, value: Any) -> Any:
+        """``value`` as the range's type."""
+        raise NotImplementedError
+
+    def _perturb(self, value: Any, rng: np.random.Generator) -> Any:
+        """A value near ``value``, within the bounds."""
+        raise NotImplementedError
+
+    def _fallback(self, value: Any) -> Any:
+        """A deterministic value other than ``value``, for when random tries keep hitting it."""
+        raise NotImplementedError
+
+    def mutate(self, value: Any, rng: np.random.Generator) -> Any:
+        """Perturb ``value`` or redraw it (see :meth:`Distribution.mutate`)."""
+        if not self.contains(value):
+            return self.sample(rng)
+        value = self._cast(value)
+        if self.low == self.high:
+            return value
+        for _ in range(_MAX_TRIES):
+            new = self.sample(rng) if rng.random() < _RESAMPLE_PROB else self._perturb(value, rng)
+            if new != value:
+                return new
+        return self._fallback(value)
+
+
 @dataclass(frozen=True)
-class IntDistribution(Distribution):
+class IntDistribution(_Range):
     """Integers in the inclusive range ``[low, high]``.
 
     Parameters
@@ -272,25 +309,19 @@ class IntDistribution(Distribution):
             return min(self.high, max(self.low, int(math.floor(math.exp(u)))))
         return int(rng.integers(self.low, self.high + 1))
 
-    def mutate(self, value: Any, rng: np.random.Generator) -> int:
-        """Perturb ``value`` or redraw it (see :meth:`Distribution.mutate`)."""
-        if not self.contains(value):
-            return self.sample(rng)
-        value = int(value)
-        if self.low == self.high:
-            return value
-        for _ in range(_MAX_TRIES):
-            if rng.random() < _RESAMPLE_PROB:
-                new = self.sample(rng)
-            elif self.log:
-                new = int(round(value * math.exp(rng.uniform(-math.log(2), math.log(2)))))
-            else:
-                step = max(1.0, 0.1 * (self.high - self.low))
-                new = int(round(value + rng.uniform(-step, step)))
-            new = min(self.high, max(self.low, new))
-            if new != value:
-                return new
-        # Deterministic fallback: a neighbour inside the range.
+    def _cast(self, value: Any) -> int:
+        return int(value)
+
+    def _perturb(self, value: int, rng: np.random.Generator) -> int:
+        if self.log:
+            new = int(round(value * _log_factor(rng)))
+        else:
+            step = max(1.0, 0.1 * (self.high - self.low))
+            new = int(round(value + rng.uniform(-step, step)))
+        return min(self.high, max(self.low, new))
+
+    def _fallback(self, value: int) -> int:
+        """A neighbour inside the range."""
         return value + 1 if value < self.high else value - 1
 
     def contains(self, value: Any) -> bool:
@@ -315,7 +346,7 @@ class IntDistribution(Distribution):
 
 
 @dataclass(frozen=True)
-class FloatDistribution(Distribution):
+class FloatDistribution(_Range):
     """Floats in the closed range ``[low, high]``, rounded to 4 significant digits.
 
     Parameters
@@ -375,23 +406,16 @@ class FloatDistribution(Distribution):
             value = rng.uniform(self.low, self.high)
         return self._finish(value)
 
-    def mutate(self, value: Any, rng: np.random.Generator) -> float:
-        """Perturb ``value`` or redraw it (see :meth:`Distribution.mutate`)."""
-        if not self.contains(value):
-            return self.sample(rng)
-        value = float(value)
-        if self.low == self.high:
-            return value
-        for _ in range(_MAX_TRIES):
-            if rng.random() < _RESAMPLE_PROB:
-                new = self.sample(rng)
-            elif self.log:
-                new = self._finish(value * math.exp(rng.uniform(-math.log(2), math.log(2))))
-            else:
-                new = self._finish(value + rng.uniform(-0.1, 0.1) * (self.high - self.low))
-            if new != value:
-                return new
-        # Deterministic fallback: whichever bound is not the current value.
+    def _cast(self, value: Any) -> float:
+        return float(value)
+
+    def _perturb(self, value: float, rng: np.random.Generator) -> float:
+        if self.log:
+            return self._finish(value * _log_factor(rng))
+        return self._finish(value + rng.uniform(-0.1, 0.1) * (self.high - self.low))
+
+    def _fallback(self, value: float) -> float:
+        """Whichever bound is not the current value."""
         return self.high if value != self.high else self.low
 
     def contains(self, value: Any) -> bool:

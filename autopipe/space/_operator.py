@@ -343,7 +343,7 @@ class Operator:
         Parameters
         ----------
         rng : numpy.random.Generator
-            Source of randomness.
+            Source of randomness, drawn from one parameter after the other.
 
         Returns
         -------

@@ -10,6 +10,8 @@ from sklearn.base import BaseEstimator, TransformerMixin, clone, is_classifier
 from sklearn.utils import get_tags
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter, validate_data
 
+from .._utils.features import input_feature_names
+
 __all__ = ["StackingTransformer", "ZeroCount"]
 
 
@@ -22,23 +24,13 @@ def _hstack(blocks: list[Any]) -> Any:
     return np.hstack(blocks)
 
 
+# This module's wording of the length error (scikit-learn's lacks "the").
+_LENGTH_ERROR = "input_features should have length equal to the number of features ({n}), got {got}"
+
+
 def _input_feature_names(estimator: BaseEstimator, input_features: Any) -> np.ndarray:
-    """Validate ``input_features`` against what ``estimator`` was fitted on."""
-    n = estimator.n_features_in_
-    fitted_names = getattr(estimator, "feature_names_in_", None)
-    if input_features is None:
-        if fitted_names is not None:
-            return np.asarray(fitted_names, dtype=object)
-        return np.asarray([f"x{i}" for i in range(n)], dtype=object)
-    names = np.asarray(input_features, dtype=object)
-    if names.ndim != 1 or len(names) != n:
-        raise ValueError(
-            f"input_features should have length equal to the number of features ({n}), "
-            f"got {len(names)}"
-        )
-    if fitted_names is not None and not np.array_equal(names, fitted_names):
-        raise ValueError("input_features is not equal to feature_names_in_")
-    return names
+    """Validate ``input_features`` against what ``estimator`` was fitted on (``NotFittedError`` before ``fit``)."""
+    return input_feature_names(estimator, input_features, length_error=_LENGTH_ERROR, require_1d=True)
 
 
 class ZeroCount(TransformerMixin, BaseEstimator):
@@ -116,7 +108,6 @@ class ZeroCount(TransformerMixin, BaseEstimator):
         -------
         feature_names_out : ndarray of str objects
         """
-        check_is_fitted(self)
         names = _input_feature_names(self, input_features)
         return np.concatenate([np.asarray(["nonzero_count", "zero_count"], dtype=object), names])
 
@@ -244,7 +235,6 @@ class StackingTransformer(TransformerMixin, BaseEstimator):
         -------
         feature_names_out : ndarray of str objects
         """
-        check_is_fitted(self)
         names = _input_feature_names(self, input_features)
         est = self.estimator_
         prefix = type(est).__name__.lower()

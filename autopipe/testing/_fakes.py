@@ -10,38 +10,28 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
 
-__all__ = [
-    "CrashingClassifier",
-    "MemoryHungryClassifier",
-    "NaNRegressor",
-    "RaisingClassifier",
-    "RaisingRegressor",
-    "SlowClassifier",
-    "SlowRegressor",
-]
+
+class _Fake(BaseEstimator):
+    """Base of the fakes: after misbehaving, ``fit`` ends in :meth:`_fit_baseline`."""
+
+    def _fit_baseline(self, X: Any, y: Any) -> Any:
+        """Validate the data and fit the trivial model; defined by the two families below."""
+        raise NotImplementedError
+
+    def _check_samples(self, X: Any, fitted_attribute: str) -> np.ndarray:
+        """``X`` validated for prediction (anything goes, NaN included), once fitted."""
+        check_is_fitted(self, fitted_attribute)
+        return check_array(X, dtype=None, ensure_all_finite=False)
 
 
-class _MajorityClassifier(ClassifierMixin, BaseEstimator):
+class _MajorityClassifier(ClassifierMixin, _Fake):
     """Shared behaviour: predict the majority class, class priors as probabilities.
 
-    Subclasses misbehave first and then call :meth:`_fit_majority`.
+    Subclasses misbehave first and then call :meth:`_fit_baseline`.
     """
 
-    def _fit_majority(self, X: Any, y: Any) -> _MajorityClassifier:
-        """Validate the data and store the class priors.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,)
-            Class labels.
-
-        Returns
-        -------
-        self
-            The fitted estimator.
-        """
+    def _fit_baseline(self, X: Any, y: Any) -> _MajorityClassifier:
+        """Validate the data and store the class priors."""
         X, y = check_X_y(X, y, dtype=None, ensure_all_finite=False)
         self.classes_, counts = np.unique(y, return_counts=True)
         self.class_prior_ = counts / counts.sum()
@@ -61,8 +51,7 @@ class _MajorityClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, n_classes)
             The same row of class frequencies for each sample.
         """
-        check_is_fitted(self, "classes_")
-        X = check_array(X, dtype=None, ensure_all_finite=False)
+        X = self._check_samples(X, "classes_")
         return np.tile(self.class_prior_, (X.shape[0], 1))
 
     def predict(self, X: Any) -> np.ndarray:
@@ -78,37 +67,27 @@ class _MajorityClassifier(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples,)
             The most frequent training class (the first one on ties).
         """
-        check_is_fitted(self, "classes_")
-        X = check_array(X, dtype=None, ensure_all_finite=False)
+        X = self._check_samples(X, "classes_")
         majority = self.classes_[int(np.argmax(self.class_prior_))]
         return np.full(X.shape[0], majority, dtype=self.classes_.dtype)
 
 
-class _MeanRegressor(RegressorMixin, BaseEstimator):
-    """Shared behaviour: predict the training mean of the target.
+class _MeanRegressor(RegressorMixin, _Fake):
+    """Shared behaviour: predict one constant, by default the training mean of the target.
 
-    Subclasses misbehave first and then call :meth:`_fit_mean`.
+    Subclasses misbehave first and then call :meth:`_fit_baseline`.
     """
 
-    def _fit_mean(self, X: Any, y: Any) -> _MeanRegressor:
-        """Validate the data and store the target mean.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,)
-            Target values.
-
-        Returns
-        -------
-        self
-            The fitted estimator.
-        """
+    def _fit_baseline(self, X: Any, y: Any) -> _MeanRegressor:
+        """Validate the data and store the target mean."""
         X, y = check_X_y(X, y, dtype=None, ensure_all_finite=False, y_numeric=True)
         self.mean_ = float(np.mean(y))
         self.n_features_in_ = X.shape[1]
         return self
+
+    def _constant(self) -> float:
+        """The value :meth:`predict` returns for every sample."""
+        return self.mean_
 
     def predict(self, X: Any) -> np.ndarray:
         """Return the training mean of the target for every sample.
@@ -123,19 +102,12 @@ class _MeanRegressor(RegressorMixin, BaseEstimator):
         ndarray of shape (n_samples,)
             Constant predictions.
         """
-        check_is_fitted(self, "mean_")
-        X = check_array(X, dtype=None, ensure_all_finite=False)
-        return np.full(X.shape[0], self.mean_, dtype=np.float64)
+        X = self._check_samples(X, "mean_")
+        return np.full(X.shape[0], self._constant(), dtype=np.float64)
 
 
-class RaisingClassifier(_MajorityClassifier):
-    """Classifier whose ``fit`` always raises ``ValueError``.
-
-    Parameters
-    ----------
-    message : str, default="boom"
-        The message of the raised error.
-    """
+class _RaisesInFit(_Fake):
+    """Mixin of the raising fakes: ``fit`` always raises ``ValueError(message)``."""
 
     def __init__(self, message: str = "boom") -> None:
         self.message = message
@@ -158,27 +130,21 @@ class RaisingClassifier(_MajorityClassifier):
         raise ValueError(self.message)
 
 
-class SlowClassifier(_MajorityClassifier):
-    """Classifier that sleeps in ``fit``, then predicts the majority class.
-
-    Parameters
-    ----------
-    seconds : float, default=30.0
-        How long ``fit`` sleeps (``time.sleep``) before fitting.
-    """
+class _SleepsInFit(_Fake):
+    """Mixin of the slow fakes: ``fit`` sleeps ``seconds``, then fits the trivial model."""
 
     def __init__(self, seconds: float = 30.0) -> None:
         self.seconds = seconds
 
-    def fit(self, X: Any, y: Any) -> SlowClassifier:
-        """Sleep ``seconds`` seconds, then store the class priors.
+    def fit(self, X: Any, y: Any) -> Any:
+        """Sleep ``seconds`` seconds, then fit the trivial model.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             Training data.
         y : array-like of shape (n_samples,)
-            Class labels.
+            Class labels or target values.
 
         Returns
         -------
@@ -186,7 +152,27 @@ class SlowClassifier(_MajorityClassifier):
             The fitted estimator.
         """
         time.sleep(self.seconds)
-        return self._fit_majority(X, y)
+        return self._fit_baseline(X, y)
+
+
+class RaisingClassifier(_RaisesInFit, _MajorityClassifier):
+    """Classifier whose ``fit`` always raises ``ValueError``.
+
+    Parameters
+    ----------
+    message : str, default="boom"
+        The message of the raised error.
+    """
+
+
+class SlowClassifier(_SleepsInFit, _MajorityClassifier):
+    """Classifier that sleeps in ``fit``, then predicts the majority class.
+
+    Parameters
+    ----------
+    seconds : float, default=30.0
+        How long ``fit`` sleeps (``time.sleep``) before fitting.
+    """
 
 
 class CrashingClassifier(_MajorityClassifier):
@@ -250,7 +236,7 @@ class MemoryHungryClassifier(_MajorityClassifier):
         # np.ones writes every element, so every page is really committed.
         block = np.ones(int(self.gigabytes * 2**30 / 8))
         del block
-        return self._fit_majority(X, y)
+        return self._fit_baseline(X, y)
 
 
 class NaNRegressor(_MeanRegressor):
@@ -274,82 +260,22 @@ class NaNRegressor(_MeanRegressor):
         self
             The fitted estimator.
         """
-        return self._fit_mean(X, y)
+        return self._fit_baseline(X, y)
 
-    def predict(self, X: Any) -> np.ndarray:
-        """Return NaN for every sample.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Samples.
-
-        Returns
-        -------
-        ndarray of shape (n_samples,)
-            All NaN.
-        """
-        check_is_fitted(self, "mean_")
-        X = check_array(X, dtype=None, ensure_all_finite=False)
-        return np.full(X.shape[0], np.nan, dtype=np.float64)
+    def _constant(self) -> float:
+        """NaN, whatever the training target."""
+        return np.nan
 
 
-class RaisingRegressor(_MeanRegressor):
+class RaisingRegressor(_RaisesInFit, _MeanRegressor):
     """Regressor whose ``fit`` always raises ``ValueError``.
 
-    Parameters
-    ----------
-    message : str, default="boom"
-        The message of the raised error.
+    Parameters are those of :class:`RaisingClassifier`.
     """
 
-    def __init__(self, message: str = "boom") -> None:
-        self.message = message
 
-    def fit(self, X: Any, y: Any) -> NoReturn:
-        """Raise ``ValueError(self.message)``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Ignored.
-        y : array-like of shape (n_samples,)
-            Ignored.
-
-        Raises
-        ------
-        ValueError
-            Always.
-        """
-        raise ValueError(self.message)
-
-
-class SlowRegressor(_MeanRegressor):
+class SlowRegressor(_SleepsInFit, _MeanRegressor):
     """Regressor that sleeps in ``fit``, then predicts the target mean.
 
-    Parameters
-    ----------
-    seconds : float, default=30.0
-        How long ``fit`` sleeps (``time.sleep``) before fitting.
+    Parameters are those of :class:`SlowClassifier`.
     """
-
-    def __init__(self, seconds: float = 30.0) -> None:
-        self.seconds = seconds
-
-    def fit(self, X: Any, y: Any) -> SlowRegressor:
-        """Sleep ``seconds`` seconds, then store the target mean.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,)
-            Target values.
-
-        Returns
-        -------
-        self
-            The fitted estimator.
-        """
-        time.sleep(self.seconds)
-        return self._fit_mean(X, y)
