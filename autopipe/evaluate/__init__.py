@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ._dask import DaskPool
+from ._dask_client import active_dask_client
 from ._evaluator import Evaluator
 from ._halving import halving_rungs, successive_halving
 from ._outcome import OutcomeKind, TaskOutcome
@@ -14,6 +16,7 @@ from ._task import CVPayload
 
 __all__ = [
     "CVPayload",
+    "DaskPool",
     "EvaluationResult",
     "Evaluator",
     "OutcomeKind",
@@ -21,6 +24,7 @@ __all__ = [
     "Status",
     "TaskOutcome",
     "WorkerPool",
+    "active_dask_client",
     "choose_folds",
     "default_n_workers",
     "halving_rungs",

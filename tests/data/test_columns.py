@@ -1,4 +1,4 @@
-"""Tests of column kind inference (``autopipe.data._columns``)."""
+"""Tests of column kind inference (``autopipe.data.infer_column_kinds``)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autopipe.data._columns import ColumnKind, infer_column_kinds
+from autopipe.data import ColumnKind, infer_column_kinds
 
 N = 60
 

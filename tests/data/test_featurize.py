@@ -20,7 +20,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from autopipe.data._featurize import describe_columns, make_featurizer
+from autopipe.data import describe_columns, make_featurizer
 
 DATASETS = Path("/work/shared/datasets")
 N = 120

@@ -20,9 +20,7 @@ from sklearn.utils.validation import check_is_fitted, check_X_y
 distributed = pytest.importorskip("distributed")
 
 from autopipe import AutoClassifier  # noqa: E402
-from autopipe.evaluate import OutcomeKind  # noqa: E402
-from autopipe.evaluate._dask import DaskPool  # noqa: E402
-from autopipe.evaluate._dask_client import active_dask_client  # noqa: E402
+from autopipe.evaluate import DaskPool, OutcomeKind, active_dask_client  # noqa: E402
 
 pytestmark = pytest.mark.dask
 
@@ -200,7 +198,7 @@ def _wait_for(condition: Any, timeout: float, what: str) -> None:
 
 
 def test_dask_is_imported_lazily_and_the_backend_is_detected(module_client: Any) -> None:
-    code = ("import sys, autopipe, autopipe.evaluate._dask, autopipe.evaluate._dask_client; "
+    code = ("import sys, autopipe; from autopipe.evaluate import DaskPool, active_dask_client; "
             "sys.exit(any(m.split('.')[0] in ('dask', 'distributed') for m in sys.modules))")
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
     assert active_dask_client() is None

@@ -117,14 +117,19 @@ def test_weighted_evaluations_do_not_share_transformer_fits():
     assert all(r.ok and r.cache_hits == 0 for r in results)
 
 
-def test_pipelines_with_a_resampler_are_not_split():
+def test_pipelines_with_a_resampler_do_not_share_transformer_fits():
     from imblearn.over_sampling import RandomOverSampler
     from imblearn.pipeline import make_pipeline as make_imb_pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from autopipe.evaluate._prefix_cache import split_prefix
-
-    pipe = make_imb_pipeline(StandardScaler(), RandomOverSampler(random_state=0), LogisticRegression())
-    assert split_prefix(pipe) == (None, pipe)
-    prefix, final = split_prefix(make_imb_pipeline(StandardScaler(), LogisticRegression()))
-    assert len(prefix.steps) == 1 and isinstance(final, LogisticRegression)
+    # a resampler changes the training rows and targets: its pipeline is never split into a cached prefix
+    resampled = [(f"ros{c}", make_imb_pipeline(StandardScaler(), RandomOverSampler(random_state=0),
+                                               LogisticRegression(C=c))) for c in (0.1, 1.0)]
+    # an imblearn pipeline without one shares its transformers like any other
+    plain = [(f"imb{c}", make_imb_pipeline(StandardScaler(), LogisticRegression(C=c))) for c in (0.1, 1.0)]
+    with _evaluator(n_jobs=1) as evaluator:
+        with_resampler = evaluator.evaluate(resampled)
+        without = evaluator.evaluate(plain)
+    assert all(r.ok for r in with_resampler + without)
+    assert [r.cache_hits for r in with_resampler] == [0, 0]
+    assert [r.cache_hits for r in without] == [0, 3]  # the second reuses the scaler fitted on each of 3 folds

@@ -10,7 +10,7 @@ from typing import Any, Iterator
 import cloudpickle
 import pytest
 
-from autopipe.evaluate import OutcomeKind, Pool, TaskOutcome, WorkerPool
+from autopipe.evaluate import DaskPool, OutcomeKind, Pool, TaskOutcome, WorkerPool
 
 # Local workers do not necessarily see this module on their path: its task
 # functions travel by value.
@@ -49,8 +49,6 @@ def make_pool(request: pytest.FixtureRequest) -> Iterator[Any]:
         if request.param == "local":
             pool: Pool = WorkerPool(2)
         else:
-            from autopipe.evaluate._dask import DaskPool
-
             pool = DaskPool(request.getfixturevalue("dask_client"))
         made.append(pool)
         return pool

@@ -190,27 +190,36 @@ def test_sign_conflict_follows_the_chain(steps, nonnegative, conflict):
         assert conflict in found
 
 
+def _unions_of(a, b, wanted):
+    """Random genomes of a space of ``a``, ``b`` and MultinomialNB, one per wanted ``(left, right)`` branch pair:
+    ``MultinomialNB(Union(left(input), right(input)))``. Seeded, so always the same genomes."""
+    import re
+
+    space = build_space({a: None, b: None, "MultinomialNB": None}, "classification", n_features=5)
+    pattern = re.compile(r"MultinomialNB\(Union\((\w+)\(input[^()]*\), (\w+)\(input[^()]*\)\)[^()]*\)")
+    rng = np.random.default_rng(0)
+    found = {}
+    for _ in range(50_000):
+        match = pattern.fullmatch((g := Genome.random(space, rng)).key)
+        if match and match.groups() in wanted:
+            found.setdefault(match.groups(), g)
+            if len(found) == len(wanted):
+                return found
+    raise AssertionError(f"no random genome is a union of {sorted(set(wanted) - set(found))}")
+
+
 def test_sign_conflict_through_unions():
-    from autopipe.genome._deap import UNION, primitive_set
-    from autopipe.genome._genome import _genome_from_spec, _to_spec
-
-    space = build_space("default", "classification", n_features=5)
-    pset = primitive_set(space)
-
-    def union_of(a, b):
-        """MultinomialNB(Union(a(input), b(input))), from the specs of two chains."""
-        (name, params, (left,)), (_, _, (right,)) = (
-            _to_spec(list(Genome.from_steps(space, [step, "MultinomialNB"]).tree), 0, pset)[0] for step in (a, b)
-        )
-        genome = _genome_from_spec(space, (name, params, ((UNION, (), (left, right)),)))
-        assert genome.key.startswith(f"MultinomialNB(Union({a}(input")
-        return genome
-
-    assert "PCA can output" in union_of("PCA", "MinMaxScaler").sign_conflict(True)
-    assert "PCA can output" in union_of("MinMaxScaler", "PCA").sign_conflict(True)
-    assert union_of("MaxAbsScaler", "MinMaxScaler").sign_conflict(True) is None
-    assert "input data holds" in union_of("MaxAbsScaler", "MinMaxScaler").sign_conflict(False)
-    assert union_of("Binarizer", "MinMaxScaler").sign_conflict(False) is None
+    pca = _unions_of("PCA", "MinMaxScaler", {("PCA", "MinMaxScaler"), ("MinMaxScaler", "PCA")})
+    assert "PCA can output" in pca["PCA", "MinMaxScaler"].sign_conflict(True)
+    assert "PCA can output" in pca["MinMaxScaler", "PCA"].sign_conflict(True)
+    scalers = _unions_of("MaxAbsScaler", "MinMaxScaler", {("MaxAbsScaler", "MinMaxScaler")})["MaxAbsScaler", "MinMaxScaler"]
+    assert scalers.sign_conflict(True) is None
+    assert "input data holds" in scalers.sign_conflict(False)
+    binarized = _unions_of("Binarizer", "MinMaxScaler", {("Binarizer", "MinMaxScaler")})["Binarizer", "MinMaxScaler"]
+    assert binarized.sign_conflict(False) is None
+    for genome in (*pca.values(), scalers, binarized):  # a union travels through pickling as it is
+        again = pickle.loads(pickle.dumps(genome))
+        assert again == genome and again.sign_conflict(True) == genome.sign_conflict(True)
 
 
 def test_pipelines_without_a_sign_conflict_fit_multinomialnb():

@@ -1,4 +1,4 @@
-"""Tests for ``permutation_importances`` and ``plot_importances`` in ``autopipe.report._explain``."""
+"""Tests for ``permutation_importances`` and ``plot_importances`` in ``autopipe.report``."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from autopipe import AutoClassifier
-from autopipe.report._explain import permutation_importances, plot_importances
+from autopipe.report import permutation_importances, plot_importances
 
 FAST = dict(time_budget=None, generations=1, population_size=4, search_space="light", cv=3, random_state=0)
 COLUMNS = ["feature", "importance_mean", "importance_std"]

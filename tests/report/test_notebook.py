@@ -1,4 +1,4 @@
-"""Tests for ``autopipe.report._notebook``: candidate notebooks, written and executed."""
+"""Tests for candidate notebooks (``autopipe.report.candidate_notebook``, ``write_notebook``), written and executed."""
 
 from __future__ import annotations
 
@@ -15,8 +15,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from autopipe.report import estimator_to_code
-from autopipe.report._notebook import candidate_notebook, data_format, write_notebook
+from autopipe.report import candidate_notebook, data_format, estimator_to_code, write_notebook
 
 nbformat = pytest.importorskip("nbformat")
 

@@ -1,4 +1,4 @@
-"""Tests for ``plot_history`` and ``plot_pareto`` in ``autopipe.report._plots``."""
+"""Tests for ``plot_history`` and ``plot_pareto`` in ``autopipe.report``."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.axes import Axes  # noqa: E402
 
 from autopipe import AutoClassifier  # noqa: E402
-from autopipe.report._leaderboard import COLUMNS  # noqa: E402
-from autopipe.report._plots import _shorten, plot_history, plot_pareto  # noqa: E402
+from autopipe.report import make_leaderboard, plot_history, plot_pareto  # noqa: E402
 from autopipe.testing import make_tiny_classification  # noqa: E402
 
 FAST = dict(time_budget=None, generations=1, population_size=4, search_space="light", cv=3, random_state=0)
 LONG_PIPELINE = "ExtraTreesClassifier(MinMaxScaler(Binarizer(input, threshold=0.9025)), n_estimators=50)"
+LABEL_WIDTH = 60  # plot_pareto's label shows at most this many characters of the pipeline
 
 
 @pytest.fixture(autouse=True)
@@ -56,7 +56,7 @@ def with_failures() -> pd.DataFrame:
     frame["note"] = ""
     rank = pd.array([1, 2, 3, 4, 5, pd.NA, pd.NA], dtype="Int64")
     frame.insert(0, "rank", rank)
-    return frame[COLUMNS]
+    return frame[list(make_leaderboard([]).columns)]  # the leaderboard's columns, in its order
 
 
 def _legend_texts(ax: Axes) -> list[str]:
@@ -151,7 +151,11 @@ def test_pareto_of_a_real_search(fitted: AutoClassifier) -> None:
     assert set(_legend_texts(ax)) == {f"candidates ({len(board[board.status != 'ensemble'])})", f"Pareto front ({len(front)})"}
     (label,) = ax.texts
     best = board[board.status == "ok"].iloc[0]
-    assert label.get_text() == "best: " + _shorten(best["pipeline"])
+    pipeline = best["pipeline"]
+    if len(pipeline) <= LABEL_WIDTH:
+        assert label.get_text() == "best: " + pipeline
+    else:
+        assert label.get_text() == "best: " + pipeline[: LABEL_WIDTH - 1] + "\u2026"
     assert label.xy == (best["complexity"], best["score"])
     ax.figure.canvas.draw()
 
@@ -183,8 +187,20 @@ def test_pareto_shortens_long_pipelines(with_failures: pd.DataFrame) -> None:
     ax = plot_pareto(board, board.iloc[[2, 1]])
     text = ax.texts[0].get_text()
     assert text.startswith("best: ExtraTreesClassifier(") and text.endswith("\u2026")
-    assert len(text) == len("best: ") + 60
-    assert _shorten("short") == "short"
+    assert len(text) == len("best: ") + LABEL_WIDTH
+    assert text == "best: " + LONG_PIPELINE[: LABEL_WIDTH - 1] + "\u2026"
+
+
+@pytest.mark.parametrize("length", [LABEL_WIDTH, LABEL_WIDTH + 1])
+def test_pareto_shortens_only_labels_over_the_width(with_failures: pd.DataFrame, length: int) -> None:
+    board = with_failures.copy()
+    name = ("ExtraTreesClassifier(input, n_estimators=" + "9" * length)[:length]
+    board.loc[0, "pipeline"] = name  # the best candidate (rank 1)
+    text = plot_pareto(board, board.iloc[[2, 0]]).texts[0].get_text()
+    if length <= LABEL_WIDTH:
+        assert text == "best: " + name  # exactly the width: kept whole
+    else:
+        assert text == "best: " + name[: LABEL_WIDTH - 1] + "\u2026"
 
 
 def test_pareto_annotates_rank_one_even_below_the_highest_score(with_failures: pd.DataFrame) -> None:

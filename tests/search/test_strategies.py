@@ -252,21 +252,42 @@ def test_bayesian_search_learns_the_fake_objective():
     assert ctx.history.best_score() == 1.0
 
 
-def test_bayesian_models_the_best_and_the_latest_trials_of_a_long_search():
+def test_bayesian_models_the_best_and_the_latest_trials_of_a_long_search(monkeypatch):
+    import optuna
+
     ctx = _context(seed=0)
     state = SearchState(ctx.history, Deadline(None), None)
     strategy = BayesianStrategy(n_startup_trials=4, max_trials=20)
     run_search(strategy, ctx, _fake_evaluate, state, population_size=6, offspring_size=6, generations=8)
-    trials = strategy.trials_
+    trials = list(strategy.trials_)
     assert len(trials) > 40
-    modelled = strategy._modelled_trials()
-    assert len(modelled) == 20 and len(strategy._study().trials) == 20
-    position = {id(t): i for i, t in enumerate(trials)}
-    kept = [position[id(m)] for m in modelled]
-    assert kept == sorted(kept) and kept[-1] == len(trials) - 1  # in finishing order, the latest included
-    best = sorted(range(len(trials)), key=lambda i: -trials[i][2])[:10]
-    assert set(best) <= set(kept)
+    # what the strategy hands Optuna's sampler: the finished trials it adds to the study it asks
+    studies, modelled = [], []
+    create_study = optuna.create_study
+
+    def recording_create_study(*args, **kwargs):
+        study = create_study(*args, **kwargs)
+        add_trial = study.add_trial
+
+        def add(trial):
+            modelled.append((trial.params, trial.value))
+            add_trial(trial)
+
+        study.add_trial = add
+        studies.append(study)
+        return study
+
+    monkeypatch.setattr(optuna, "create_study", recording_create_study)
     assert len(strategy.ask(6)) == 6  # still proposes from the thinned model
+    assert len(studies) == 1 and len(modelled) == 20  # max_trials of them
+    finished = [(params, value) for params, _, value in trials]
+    # in finishing order: a subsequence of the finished trials
+    rest = iter(finished)
+    assert all(any(m == f for f in rest) for m in modelled)
+    # the latest: with the best max_trials // 2 = 10 kept, at least the 10 most recent fill the rest
+    assert modelled[-10:] == finished[-10:]
+    # the best half of max_trials
+    assert sorted(v for _, v in modelled)[-10:] == sorted(v for _, v in finished)[-10:]
 
 
 def test_bayesian_continues_from_the_chains_of_an_earlier_history():

@@ -64,29 +64,26 @@ def test_a_net_ahead_of_the_reference_trains_on(reference):
     np.testing.assert_allclose(net.valid_curve_, reference[0], rtol=1e-5)  # the same seed trains the same
 
 
-def test_the_rule_is_a_percentile_of_the_reference_at_each_epoch():
-    from autopipe.space._torch_modules import MedianStopping
+def test_the_rule_is_the_75th_percentile_of_the_reference_at_each_epoch(reference):
+    # _good(seed=0) trains exactly the curve c = reference[0] (see above); references that are c scaled by
+    # factors k put the reference's percentile at every epoch at (the same percentile of the k) times the
+    # net's best loss so far, so the net is stopped at the warm-up's end exactly when that percentile is < 1
+    curve = reference[0]
+    assert len(curve) > 6
 
-    class Net:  # the part of a skorch net the callback reads
-        def __init__(self, losses):
-            from skorch.history import History
+    def scaled(*factors):
+        return [curve * k for k in factors]
 
-            self.history = History()
-            for loss in losses:
-                self.history.new_epoch()
-                self.history.record("valid_loss", loss)
-
-    reference = [np.array([5, 4, 3, 2, 1.0]), np.array([5, 4, 3, 2, 1.5]), np.array([5, 4, 3, 2.5, 2.0]),
-                 np.array([9, 9, 9, 9, 9.0])]
-    rule = MedianStopping(reference, min_epochs=5).initialize()
-    rule.on_epoch_end(Net([5, 4, 3, 2, 1.9]))  # 75th percentile of (1, 1.5, 2, 9) is 3.75: goes on
-    assert rule.stopped_at_ is None
-    with pytest.raises(KeyboardInterrupt):
-        rule.on_epoch_end(Net([9, 9, 9, 9, 4.0]))
-    assert rule.stopped_at_ == 5
-    early = MedianStopping(reference, min_epochs=6).initialize()
-    early.on_epoch_end(Net([9, 9, 9, 9, 9.0]))  # before min_epochs nothing is stopped
-    assert early.stopped_at_ is None
+    # median 0.825 (the plain median rule would stop it), 75th percentile 1.2875: it trains on
+    net = _fit(_good(seed=0), scaled(0.5, 0.6, 1.05, 2.0))
+    assert net.stopped_at_epoch_ is None
+    np.testing.assert_allclose(net.valid_curve_, curve, rtol=1e-5)
+    # 75th percentile 0.8: behind it, stopped once the warm-up is over
+    behind = scaled(0.5, 0.6, 0.7, 1.1)
+    net = _fit(_good(seed=0), behind)
+    assert net.stopped_at_epoch_ == 5 and len(net.valid_curve_) == 5
+    late = _fit(_good(seed=0), behind, NetworkTrainingHooks(min_epochs=6))  # before min_epochs nothing is stopped
+    assert late.stopped_at_epoch_ == 6
 
 
 def test_nothing_is_stopped_without_enough_curves_or_a_validation_split(reference):

@@ -197,7 +197,7 @@ def test_architecture_variants_fit() -> None:
 
 
 def test_module_rejects_bad_architecture() -> None:
-    from autopipe.space._torch_modules import MLPModule
+    from autopipe.space.nets import MLPModule
 
     with pytest.raises(ValueError, match="activation"):
         MLPModule(3, 2, activation="softmax")

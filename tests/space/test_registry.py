@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -13,8 +14,29 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.utils._param_validation import validate_parameter_constraints
 from threadpoolctl import threadpool_limits
 
-from autopipe.space import Categorical, Operator, Role
-from autopipe.space._registry import registry_operators
+from autopipe.space import Categorical, Operator, Role, build_space, get_preset
+
+TASKS = ("classification", "regression")
+
+
+@functools.cache
+def registry(task: str) -> tuple[Operator, ...]:
+    """Every registry operator serving ``task``, with the registry's own ranges.
+
+    The "default" preset names every registry operator; given as ``None``,
+    each keeps the registry's values (the preset narrows the networks').
+    """
+    return tuple(build_space({name: None for name in get_preset("default", task)}, task))
+
+
+def registry_operators() -> list[Operator]:
+    """Every registry record once (an operator serving both tasks is one record)."""
+    records: dict[tuple[str, tuple[str, ...]], Operator] = {}
+    for task in TASKS:
+        for op in registry(task):
+            records.setdefault((op.name, tuple(sorted(op.tasks))), op)
+    return list(records.values())
+
 
 OPERATORS = [(op, task) for op in registry_operators() for task in sorted(op.tasks)]
 N_SAMPLES = 20
@@ -121,9 +143,10 @@ def test_registry_record_is_consistent(case: tuple[Operator, str]) -> None:
 
 
 def test_names_unique_per_task() -> None:
-    for task in ("classification", "regression"):
-        names = [op.name for op in registry_operators() if task in op.tasks]
-        assert len(names) == len(set(names))
+    for task in TASKS:
+        # a name with two records for one task would make the space reject the name "appears more than once"
+        names = [op.name for op in build_space("default", task)]
+        assert len(names) == len(set(names)) == len(get_preset("default", task))
 
 
 @pytest.mark.parametrize("name", ["SelectFromModel", "RFE", "RandomForestClassifier", "MLPRegressor"])

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import pickle
+import subprocess
+import sys
 
 import numpy as np
 import pandas as pd
@@ -28,8 +31,6 @@ from autopipe.space import (
     build_space,
     get_preset,
 )
-from autopipe.space._operator import stable_repr
-from autopipe.space._registry import registry_operators
 
 TASKS = ("classification", "regression")
 
@@ -92,8 +93,10 @@ def test_presets_resolve_for_both_tasks(preset: str, task: str) -> None:
     elif preset == "nn":
         assert {op.name for op in space.models} <= {"NeuralNetClassifier", "NeuralNetRegressor"}
     else:
-        expected = {op.name for op in registry_operators() if task in op.tasks}  # networks too, when installed
-        assert {op.name for op in space} == expected
+        # every registry operator for the task: light's and, when installed, the networks too
+        assert {op.name for op in space} == set(get_preset(preset, task)) > LIGHT[task]
+        if importlib.util.find_spec("torch") and importlib.util.find_spec("skorch"):
+            assert {"NeuralNetClassifier", "NeuralNetRegressor"} & {op.name for op in space}
     # preset dict and preset name give the same space
     assert build_space(get_preset(preset, task), task) == space
     assert build_space(get_preset(preset), task) == space
@@ -132,10 +135,13 @@ def test_get_preset_returns_fresh_dicts() -> None:
     second = get_preset("light")
     assert second["LogisticRegression"]["C"] == FloatDistribution(1e-4, 1e4, log=True)
     assert "alpha" in second["Ridge"] and "PCA" in second and "Bogus" not in second
-    ops = {op.name: op for op in registry_operators()}
-    assert ops["LogisticRegression"].params["C"] == FloatDistribution(1e-4, 1e4, log=True)
+    # the registry itself is untouched: a registry name given as None keeps its ranges
+    assert build_space({"LogisticRegression": None}, "classification")["LogisticRegression"].params["C"] == (
+        FloatDistribution(1e-4, 1e4, log=True))
+    ridge = build_space({"Ridge": None}, "regression")["Ridge"]
+    assert "alpha" in ridge.params
     with pytest.raises(TypeError):
-        ops["Ridge"].params["alpha"] = Categorical((1.0,))  # type: ignore[index]
+        ridge.params["alpha"] = Categorical((1.0,))  # type: ignore[index]
 
 
 def test_unknown_preset() -> None:
@@ -204,9 +210,11 @@ def test_replacing_a_nested_estimator() -> None:
 
 def test_none_and_empty_values_use_registry() -> None:
     space = build_space({"LogisticRegression": None, "PCA": {}}, "classification")
-    ops = {op.name: op for op in registry_operators()}
+    ops = build_space("default", "classification")  # every registry operator, with the registry's ranges
     assert space["LogisticRegression"] == ops["LogisticRegression"]
     assert space["PCA"] == ops["PCA"]
+    narrowed = build_space({"LogisticRegression": {"C": [1.0]}, "PCA": {}}, "classification")
+    assert narrowed["LogisticRegression"] != ops["LogisticRegression"]
 
 
 def test_distribution_and_scalar_values() -> None:
@@ -409,12 +417,12 @@ def test_search_space_accessors() -> None:
 
 
 def test_search_space_constructor_validates() -> None:
-    ops = {op.name: op for op in registry_operators() if "classification" in op.tasks}
+    ops = build_space("default", "classification")
     with pytest.raises(SearchSpaceError, match="appears more than once"):
         SearchSpace("classification", [ops["GaussianNB"], ops["GaussianNB"]])
     with pytest.raises(SearchSpaceError, match="no model for task 'classification'"):
         SearchSpace("classification", [ops["PCA"]])
-    ridge = next(op for op in registry_operators() if op.name == "Ridge")
+    ridge = build_space("default", "regression")["Ridge"]
     with pytest.raises(SearchSpaceError, match="not task 'classification'"):
         SearchSpace("classification", [ridge, ops["GaussianNB"]])
 
@@ -439,9 +447,10 @@ def test_fingerprint() -> None:
     assert len(light.fingerprint()) == 16
     # the hashed text holds no memory addresses (functions, estimators), so the
     # fingerprint is the same in another interpreter
-    full = build_space("default", "classification")
-    text = stable_repr([op._key() for op in full])
-    assert " at 0x" not in text and "f_classif" in text and "ExtraTreesClassifier(" in text
+    code = ("from autopipe.space import build_space; "
+            "print(build_space('default', 'classification').fingerprint())")
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert other.stdout.strip() == build_space("default", "classification").fingerprint()
 
 
 def test_describe() -> None:
