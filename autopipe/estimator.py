@@ -47,7 +47,7 @@ class AutoEstimator(BaseEstimator):
     Parameters
     ----------
     task : {"auto", "classification", "regression"}, default="auto"
-        The learning task; ``"auto"`` infers it from ``y``.
+        The learning task; ``"auto"`` infers it from ``scoring``, else ``y``.
     scoring : str, callable or None, default=None
         An sklearn scorer name or callable ``scorer(estimator, X, y)``
         (greater is better). ``None`` means accuracy for classification and
@@ -142,7 +142,7 @@ class AutoEstimator(BaseEstimator):
         budget; 0 turns it off; see the tuning guide).
     tune_sampler : {"tpe", "gp"}, default="tpe"
         Optuna's sampler for tuning: tree-structured Parzen estimator or
-        Gaussian process.
+        Gaussian process (needs PyTorch: ``pip install "autopipe[gp]"``).
     tune_pruner : {"halving", "hyperband"}, default="halving"
         Optuna's pruner over the tuning rungs: successive halving (each rung
         keeps the best third) or Hyperband (several halving brackets of

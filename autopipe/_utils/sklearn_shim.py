@@ -18,6 +18,7 @@ __all__ = [
     "InvalidParameterError",
     "StrOptions",
     "check_params",
+    "metric_module",
     "validate_parameter_constraints",
 ]
 
@@ -32,3 +33,13 @@ def check_params(constraints: dict[str, list[Any]], params: dict[str, Any], call
             problems.append(str(exc))
     if problems:
         raise InvalidParameterError("\n".join(problems))
+
+
+def metric_module(scorer: Any) -> str | None:
+    """The module of the metric an sklearn scorer wraps (e.g. ``"sklearn.metrics._classification"``), or None.
+
+    Scorers made by ``make_scorer`` keep their metric in the private
+    ``_score_func``; other callables have none.
+    """
+    func = getattr(scorer, "_score_func", None)
+    return getattr(func, "__module__", None) if callable(func) else None

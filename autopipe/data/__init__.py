@@ -8,7 +8,17 @@ from ._datetimes import DateTimeFeatures
 from ._encoders import FrequencyEncoder, OneVsRestTargetEncoder
 from ._featurize import describe_columns, make_featurizer
 from ._guardrails import DataReport, check_data
-from ._target import check_classes, check_cv_rows, check_regression_target, check_target, infer_task
+from ._target import (
+    TaskChoice,
+    check_classes,
+    check_cv_rows,
+    check_regression_target,
+    check_target,
+    check_task_scoring,
+    choose_task,
+    infer_task,
+    scoring_task,
+)
 from ._weights import check_groups, check_sample_weight
 
 __all__ = [
@@ -18,6 +28,7 @@ __all__ = [
     "FrequencyEncoder",
     "OneVsRestTargetEncoder",
     "ToNumeric",
+    "TaskChoice",
     "ToString",
     "check_classes",
     "check_cv_rows",
@@ -26,8 +37,11 @@ __all__ = [
     "check_regression_target",
     "check_sample_weight",
     "check_target",
+    "check_task_scoring",
+    "choose_task",
     "describe_columns",
     "infer_column_kinds",
     "infer_task",
     "make_featurizer",
+    "scoring_task",
 ]

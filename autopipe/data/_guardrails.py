@@ -15,6 +15,7 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from .._utils.log import logger
 from ._columns import ColumnKind, _infer_kind, _n_unique
+from ._target import _plain
 
 #: Columns with fewer rows are not judged ID-like (a tiny table has unique values by chance).
 ID_MIN_ROWS = 20
@@ -43,7 +44,10 @@ class DataReport:
     @property
     def table(self) -> pd.DataFrame:
         """One row per finding: ``check``, ``column``, ``action``, ``detail``."""
-        return pd.DataFrame(self.findings, columns=REPORT_COLUMNS)
+        frame = pd.DataFrame(self.findings, columns=REPORT_COLUMNS)
+        # object, so that integer column labels print as 0, not 0.0, and "no column" stays None, not NaN
+        frame["column"] = pd.Series([f["column"] for f in self.findings], index=frame.index, dtype=object)
+        return frame
 
 
 def _is_id_like(column: pd.Series, kind: ColumnKind) -> bool:
@@ -146,7 +150,7 @@ def check_data(
                 advice = "; accuracy rewards predicting the majority: consider scoring='balanced_accuracy' or 'f1_macro'"
             report.add(
                 "class imbalance", None, "noted",
-                f"class {_label(classes[np.argmin(counts)])!r} has {counts.min()} of {counts.sum()} rows ({share:.1%}){advice}",
+                f"class {_plain(classes[np.argmin(counts)])!r} has {counts.min()} of {counts.sum()} rows ({share:.1%}){advice}",
             )
     return report
 
@@ -193,7 +197,4 @@ def _check_columns(
             )
 
 
-def _label(value: object) -> object:
-    """A class label as a plain Python value, so that it prints as ``1``, not ``np.int64(1)``."""
-    return value.item() if isinstance(value, np.generic) else value
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import math
 import warnings
+from dataclasses import dataclass
 from numbers import Integral, Number
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.exceptions import DataConversionWarning
+from sklearn.metrics import get_scorer, get_scorer_names
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
+
+from .._utils.sklearn_shim import metric_module
 
 TASKS = ("classification", "regression")
 
@@ -68,8 +72,110 @@ def infer_task(y: np.ndarray) -> str:
         return "regression"
     n_unique = len(np.unique(y))
     if y.dtype.kind in "iu" or kind in ("binary", "multiclass"):
-        return "classification" if n_unique <= 30 and n_unique <= max(2, len(y) // 2) else "regression"
+        few = n_unique <= MAX_INTEGER_CLASSES and n_unique <= max(2, len(y) // 2)
+        return "classification" if few else "regression"
     return "regression"
+
+
+#: Whole-number targets with more distinct values than this are read as quantities.
+MAX_INTEGER_CLASSES = 30
+_METRIC_TASKS = {
+    "sklearn.metrics._classification": "classification",
+    "sklearn.metrics._ranking": "classification",
+    "sklearn.metrics._regression": "regression",
+}
+
+
+def scoring_task(scoring: Any) -> str | None:
+    """The task a scorer's metric belongs to: ``"classification"``, ``"regression"`` or None (unknown).
+
+    Parameters
+    ----------
+    scoring : str, callable or None
+        A scorer name from :func:`sklearn.metrics.get_scorer_names`, a scorer
+        made by :func:`sklearn.metrics.make_scorer`, or any other callable
+        (whose task is unknown).
+
+    Returns
+    -------
+    task : str or None
+    """
+    if scoring is None:
+        return None
+    if isinstance(scoring, str):
+        if scoring not in get_scorer_names():
+            return None
+        scoring = get_scorer(scoring)
+    return _METRIC_TASKS.get(metric_module(scoring) or "")
+
+
+@dataclass(frozen=True)
+class TaskChoice:
+    """The task chosen for a target, why, and, when whole numbers decided it, how many distinct ones."""
+
+    task: str
+    reason: str
+    whole_numbers: int | None = None
+
+
+def choose_task(y: np.ndarray, scoring: Any = None) -> TaskChoice:
+    """The task for ``y`` and a sentence saying why: the scorer's kind first, then the values of ``y``.
+
+    A classification metric (``"balanced_accuracy"``, ``"f1_macro"``,
+    ``"roc_auc_ovr"``, ``"neg_log_loss"``, ...) means classification and a
+    regression metric means regression, whatever the number of distinct
+    values; without one, :func:`infer_task` decides from ``y``.
+
+    Returns
+    -------
+    choice : TaskChoice
+
+    Raises
+    ------
+    ValueError
+        If a classification metric is asked for a target with fractional values.
+    """
+    by_scorer = scoring_task(scoring)
+    if by_scorer == "classification" and y.dtype.kind in "fc" and type_of_target(y) == "continuous":
+        raise ValueError(
+            f"scoring={_scoring_name(scoring)} is a classification metric, but y holds numbers with fractional "
+            "parts; pass class labels as y, or a regression scoring such as 'r2'."
+        )
+    if by_scorer is not None:
+        return TaskChoice(by_scorer, f"scoring={_scoring_name(scoring)} is a {by_scorer} metric")
+    task = infer_task(y)
+    if y.dtype.kind in "bUSO":
+        return TaskChoice(task, "y holds labels, not numbers")
+    if type_of_target(y) == "continuous":
+        return TaskChoice(task, "y holds numbers with fractional parts")
+    n_unique = len(np.unique(y))
+    if task == "classification":
+        return TaskChoice(task, f"y holds {n_unique} distinct whole numbers, read as classes", n_unique)
+    return TaskChoice(task, (
+        f"y holds {n_unique} distinct whole numbers, read as a quantity (more than {MAX_INTEGER_CLASSES}, or "
+        "more than half the rows); pass task='classification' or a classification scoring such as "
+        "'balanced_accuracy' to treat them as classes"
+    ), n_unique)
+
+
+def check_task_scoring(task: str, scoring: Any) -> None:
+    """Refuse a scorer whose metric belongs to the other task, naming both.
+
+    Raises
+    ------
+    ValueError
+        If ``scoring`` is a classification metric and ``task`` regression, or the reverse.
+    """
+    by_scorer = scoring_task(scoring)
+    if by_scorer is not None and by_scorer != task:
+        raise ValueError(
+            f"scoring={_scoring_name(scoring)} is a {by_scorer} metric, but the task is {task}; pass a "
+            f"{task} scoring, or task='{by_scorer}'."
+        )
+
+
+def _scoring_name(scoring: Any) -> str:
+    return repr(scoring) if isinstance(scoring, str) else getattr(scoring, "__name__", type(scoring).__name__)
 
 
 def _label_type(value: Any) -> str:
@@ -118,7 +224,7 @@ def check_classes(y: np.ndarray) -> np.ndarray:
     classes = np.unique(y)
     if len(classes) < 2:
         raise ValueError(
-            f"y has a single class ({classes[0]!r}); classification needs at least 2 classes."
+            f"y has a single class ({_plain(classes[0])!r}); classification needs at least 2 classes."
         )
     return classes
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ._budget import BudgetPlan
 from ._context import FitContext
+from ._fail_fast import FailFast
 from ._final import FinalModel
 from ._fit_run import FitOutcome, FitRun, PreviousFit
 from ._inputs import InputSchema, TrainingData, validate_training_data
@@ -17,6 +18,7 @@ __all__ = [
     "PARAMETER_CONSTRAINTS",
     "BudgetPlan",
     "CandidateRunner",
+    "FailFast",
     "FinalModel",
     "FitContext",
     "FitOutcome",

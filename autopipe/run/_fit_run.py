@@ -28,6 +28,7 @@ from ..space.nets import check_device
 from ..tune import TuneDuringSearch, TuningReport, TuningSchedule
 from ._budget import BudgetPlan
 from ._context import FitContext, featurization, make_scorer
+from ._fail_fast import FailFast
 from ._final import FinalModel, build_final_model
 from ._inputs import TrainingData
 from ._runner import CandidateRunner
@@ -142,6 +143,8 @@ class FitRun:
         seed = s.random_state if isinstance(s.random_state, Integral) else 0
         report = check_data(self.data.X, self.data.y, task=self.data.task, scoring=s.scoring, random_state=seed,
                             time_limit=self.plan.data_check_limit())
+        if self.data.task_note is not None:
+            report.add("task", None, self.data.task, self.data.task_note)
         if len(report.table):
             lines = "\n".join(
                 f"  {row.check}{'' if row.column is None else f' {row.column!r}'}: {row.action} ({row.detail})"
@@ -208,6 +211,7 @@ class FitRun:
         callbacks: list[SearchCallback] = []
         if schedule is not None and s.time_budget:
             callbacks.append(TuneDuringSearch(schedule, strategy, s.tune_share))
+        callbacks.append(FailFast({g.key for g in defaults}))
         if s.early_stop is not None:
             callbacks.append(EarlyStopping(s.early_stop))
         if s.checkpoint is not None:

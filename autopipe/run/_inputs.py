@@ -12,7 +12,10 @@ import scipy.sparse as sp
 from sklearn.utils.validation import validate_data
 
 from ..data import check_classes, check_cv_rows, check_groups, check_regression_target, check_sample_weight
-from ..data import check_target, infer_task
+from ..data import check_target, check_task_scoring, choose_task
+
+#: Whole-number targets read as classes with more distinct values than this get a note in the data report.
+MANY_INTEGER_CLASSES = 10
 
 #: Most cells a sparse input may have to be densified.
 MAX_DENSE_CELLS = 50_000_000
@@ -60,6 +63,7 @@ class TrainingData:
     classes: np.ndarray | None = None
     sample_weight: np.ndarray | None = None
     groups: np.ndarray | None = None
+    task_note: str | None = None
 
     @property
     def n_rows(self) -> int:
@@ -78,9 +82,13 @@ def validate_training_data(
 ) -> TrainingData:
     """Check ``X``, ``y``, weights and groups, and settle the task.
 
-    ``task`` is ``"auto"`` (inferred from ``y``), ``"classification"`` or
-    ``"regression"``; ``n_folds(n_rows)`` gives the number of folds the
-    search will use (None for a splitter), which every class must fill.
+    ``task`` is ``"auto"`` (a classification or regression ``scoring``
+    decides, else the values of ``y``: see :func:`autopipe.data.choose_task`),
+    ``"classification"`` or ``"regression"`` (a ``scoring`` of the other task
+    is refused); ``n_folds(n_rows)`` gives the number of folds the search will
+    use (None for a splitter), which every class must fill. When whole
+    numbers without a scorer's hint were read as a quantity, or as many
+    classes, ``task_note`` says so for the data report.
     """
     if y is None:
         raise ValueError(f"{type(estimator).__name__} requires y to be passed, but the target y is None.")
@@ -88,7 +96,15 @@ def validate_training_data(
     y = check_target(y, X.shape[0])
     if X.shape[0] < 2:
         raise ValueError(f"Found n_samples = {X.shape[0]}: at least 2 samples are required to search pipelines.")
-    task = infer_task(y) if task == "auto" else task
+    note = None
+    if task == "auto":
+        choice = choose_task(y, scoring)
+        task = choice.task
+        many = choice.whole_numbers is not None and choice.whole_numbers > MANY_INTEGER_CLASSES
+        if choice.whole_numbers is not None and (task == "regression" or many):
+            note = choice.reason
+    else:
+        check_task_scoring(task, scoring)
     classes = None
     if task == "classification":
         classes = check_classes(y)
@@ -99,6 +115,7 @@ def validate_training_data(
         X, y, task, schema, classes,
         sample_weight=check_sample_weight(sample_weight, X.shape[0]),
         groups=check_groups(groups, X.shape[0]),
+        task_note=note,
     )
 
 

@@ -14,6 +14,7 @@ from .._utils.sklearn_shim import HasMethods, Interval, StrOptions, check_params
 from ..ensemble import Ensembler, SelectionEnsembler, StackingEnsembler
 from ..search import STRATEGIES, EvolutionStrategy, GridStrategy, SearchStrategy
 from ..space import SearchSpace
+from ..tune import check_sampler
 
 #: What each parameter of the estimators may be (sklearn's parameter validation).
 PARAMETER_CONSTRAINTS: dict[str, list[Any]] = {
@@ -105,6 +106,8 @@ class FitSettings:
                 f"{self.owner}: time_budget, generations and early_stop are all None, so the "
                 "search would never stop; set at least one of them."
             )
+        if self.tune_share:
+            check_sampler(self.tune_sampler)
         if self.mutation_rate + self.crossover_rate > 1:
             raise ValueError(
                 f"{self.owner}: mutation_rate + crossover_rate must be at most 1, got "

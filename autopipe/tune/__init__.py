@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ._optuna import SAMPLERS, StructureTuner, make_pruner, make_sampler, resource, tune
+from ._optuna import SAMPLERS, StructureTuner, check_sampler, make_pruner, make_sampler, resource, tune
 from ._schedule import TuneDuringSearch, TuningReport, TuningSchedule
 
-__all__ = ["SAMPLERS", "StructureTuner", "TuneDuringSearch", "TuningReport", "TuningSchedule", "make_pruner", "make_sampler",
-           "resource", "tune"]
+__all__ = ["SAMPLERS", "StructureTuner", "TuneDuringSearch", "TuningReport", "TuningSchedule", "check_sampler",
+           "make_pruner", "make_sampler", "resource", "tune"]

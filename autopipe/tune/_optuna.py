@@ -23,12 +23,29 @@ def _optuna() -> Any:
     return import_optuna("Bayesian tuning")
 
 
+def check_sampler(name: str) -> None:
+    """Raise an ``ImportError`` naming the extra when sampler ``name`` needs a library that is missing.
+
+    Optuna's Gaussian-process sampler (``"gp"``) models with PyTorch.
+    """
+    if name != "gp":
+        return
+    try:
+        import torch  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(
+            "tune_sampler='gp' uses Optuna's GPSampler, which needs PyTorch; install it with "
+            "pip install \"autopipe[gp]\" (or pip install torch), or use tune_sampler='tpe'."
+        ) from exc
+
+
 def make_sampler(name: str, seed: int) -> Any:
-    """Optuna's TPE (``"tpe"``, multivariate) or Gaussian-process (``"gp"``) sampler, seeded."""
+    """Optuna's TPE (``"tpe"``, multivariate) or Gaussian-process (``"gp"``, needs PyTorch) sampler, seeded."""
     optuna = _optuna()
     if name == "tpe":
         return optuna.samplers.TPESampler(seed=seed, multivariate=True, n_startup_trials=5)
     if name == "gp":
+        check_sampler(name)
         return optuna.samplers.GPSampler(seed=seed, n_startup_trials=5)
     raise ValueError(f"unknown sampler {name!r}; choose one of {SAMPLERS}")
 

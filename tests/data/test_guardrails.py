@@ -132,3 +132,23 @@ def test_rows_with_a_missing_target_are_an_error_that_counts_them(cls, y):
     X = pd.DataFrame({"a": np.arange(len(y), dtype=float)})
     with pytest.raises(ValueError, match=r"y contains 10 missing or non-finite value\(s\).* out of 30 rows"):
         cls(time_budget=5).fit(X, y)
+
+
+def test_the_report_names_array_columns_and_labels_as_plain_values():
+    rng = np.random.default_rng(1)
+    X = np.c_[np.zeros(200), rng.normal(size=(200, 2))]  # column 0 is constant
+    y = np.r_[np.zeros(190, dtype=np.int64), np.ones(10, dtype=np.int64)]  # 5% of class 1
+    report = check_data(X, y, task="classification")
+    table = report.table
+    assert table["column"].tolist() == [0, None]
+    assert table["detail"].iloc[1].startswith("class 1 has 10 of 200 rows")
+    with pytest.warns(DataQualityWarning) as record:
+        AutoClassifier(**SETTINGS).fit(X, y)
+    text = str(record[0].message)
+    assert "constant column 0:" in text and "0.0" not in text and "nan" not in text
+
+
+def test_a_single_class_is_named_as_a_plain_value():
+    X = np.random.default_rng(0).normal(size=(20, 2))
+    with pytest.raises(ValueError, match=r"y has a single class \(0\)"):
+        AutoClassifier(**SETTINGS).fit(X, np.zeros(20, dtype=np.int64))

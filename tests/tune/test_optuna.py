@@ -206,3 +206,25 @@ def test_float_trials_have_the_precision_of_the_search_space():
         c = next(h.value for h in genome.hyperparameters() if h.param == "C")
         assert c == float(f"{c:.4g}")
         tuner.tell(trial, EvaluationResult(key=genome.key, status=Status.OK, score=_score(genome)))
+
+
+def test_the_gp_sampler_without_pytorch_names_the_extra(monkeypatch):
+    import sys
+
+    from autopipe.tune import make_sampler
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # import torch now raises ImportError
+    with pytest.raises(ImportError, match=r'autopipe\[gp\]'):
+        make_sampler("gp", seed=0)
+
+
+def test_asking_for_the_gp_sampler_without_pytorch_fails_before_the_search(monkeypatch):
+    import sys
+
+    from autopipe import AutoClassifier
+    from autopipe.testing import make_tiny_classification
+
+    monkeypatch.setitem(sys.modules, "torch", None)
+    X, y = make_tiny_classification(n_samples=40, random_state=0)
+    with pytest.raises(ImportError, match="needs PyTorch"):
+        AutoClassifier(time_budget=5, tune_share=0.2, tune_sampler="gp").fit(X, y)
