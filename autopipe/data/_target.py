@@ -63,18 +63,10 @@ def infer_task(y: np.ndarray) -> str:
 
     Strings, booleans and categories mean classification; floats with a
     fractional part mean regression; whole numbers are classes when there are
-    at most 30 distinct values (and fewer than half the rows), else a quantity.
+    at most 30 distinct values (and fewer than half the rows), else a quantity
+    (:func:`choose_task` gives the reason too).
     """
-    if y.dtype.kind in "bUSO":
-        return "classification"
-    kind = type_of_target(y)
-    if kind == "continuous":
-        return "regression"
-    n_unique = len(np.unique(y))
-    if y.dtype.kind in "iu" or kind in ("binary", "multiclass"):
-        few = n_unique <= MAX_INTEGER_CLASSES and n_unique <= max(2, len(y) // 2)
-        return "classification" if few else "regression"
-    return "regression"
+    return choose_task(y).task
 
 
 #: Whole-number targets with more distinct values than this are read as quantities.
@@ -143,15 +135,15 @@ def choose_task(y: np.ndarray, scoring: Any = None) -> TaskChoice:
         )
     if by_scorer is not None:
         return TaskChoice(by_scorer, f"scoring={_scoring_name(scoring)} is a {by_scorer} metric")
-    task = infer_task(y)
     if y.dtype.kind in "bUSO":
-        return TaskChoice(task, "y holds labels, not numbers")
-    if type_of_target(y) == "continuous":
-        return TaskChoice(task, "y holds numbers with fractional parts")
+        return TaskChoice("classification", "y holds labels, not numbers")
+    kind = type_of_target(y)
+    if kind not in ("binary", "multiclass") and not (y.dtype.kind in "iu" and kind != "continuous"):
+        return TaskChoice("regression", "y holds numbers with fractional parts")
     n_unique = len(np.unique(y))
-    if task == "classification":
-        return TaskChoice(task, f"y holds {n_unique} distinct whole numbers, read as classes", n_unique)
-    return TaskChoice(task, (
+    if n_unique <= MAX_INTEGER_CLASSES and n_unique <= max(2, len(y) // 2):
+        return TaskChoice("classification", f"y holds {n_unique} distinct whole numbers, read as classes", n_unique)
+    return TaskChoice("regression", (
         f"y holds {n_unique} distinct whole numbers, read as a quantity (more than {MAX_INTEGER_CLASSES}, or "
         "more than half the rows); pass task='classification' or a classification scoring such as "
         "'balanced_accuracy' to treat them as classes"

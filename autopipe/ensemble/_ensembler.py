@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -96,7 +97,7 @@ class EnsemblePlan:
 AffordFn = Callable[[list[Any], float, int], list[Any]]
 
 
-class Ensembler:
+class Ensembler(abc.ABC):
     """Base of the ensemblers: the planning and fitting steps they share.
 
     Subclasses weigh the members (:meth:`_weigh`) and turn fitted members into
@@ -136,8 +137,9 @@ class Ensembler:
             w = None if problem.sample_weight is None else problem.sample_weight[rows][subset]
             return oof_scorer(problem.scorer, problem.y[rows][subset], problem.classes, w, name=problem.scorer_name)
 
-        single = make_score(np.arange(len(rows)))(oofs[0]) if affordable[0] is ranked[0] else ranked[0].result.score
-        weights, report = self._weigh(oofs, make_score, rows, problem, single)
+        score = make_score(np.arange(len(rows)))
+        single = score(oofs[0]) if affordable[0] is ranked[0] else ranked[0].result.score
+        weights, report = self._weigh(oofs, score, make_score, rows, problem, single)
         chosen = [(e, int(w)) for e, w in zip(affordable, weights) if w > 0]
         named = [(f"m{i}", e, w) for i, (e, w) in enumerate(chosen)]
         report = replace(report, members=tuple((name, e.genome.key, w) for name, e, w in named))
@@ -175,20 +177,25 @@ class Ensembler:
     # -- what the two kinds do differently
     _where = ""
 
-    def _weigh(self, oofs: list[np.ndarray], make_score: Callable[[np.ndarray], Any], rows: np.ndarray,
-               problem: EnsembleProblem, single: float) -> tuple[np.ndarray, EnsembleReport]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _weigh(self, oofs: list[np.ndarray], score: Callable[[np.ndarray], float],
+               make_score: Callable[[np.ndarray], Any], rows: np.ndarray, problem: EnsembleProblem,
+               single: float) -> tuple[np.ndarray, EnsembleReport]:
+        """Member weights and the report's scores; ``score`` scores a blend on all ``rows``."""
 
+    @abc.abstractmethod
     def _verdict_scores(self, report: EnsembleReport) -> tuple[float, float]:
-        raise NotImplementedError
+        """The ensemble's and the best single pipeline's scores that decide whether the ensemble is used."""
 
+    @abc.abstractmethod
     def _jobs(self, members: list[tuple[str, BaseEstimator]], plan: EnsemblePlan, best_key: str,
               problem: EnsembleProblem) -> list[tuple[str, BaseEstimator]]:
-        raise NotImplementedError
+        """The ``(key, estimator)`` fits on all rows the ensemble needs in the workers."""
 
+    @abc.abstractmethod
     def _assemble(self, fitted: dict[str, Any], members: list[tuple[str, BaseEstimator]], plan: EnsemblePlan,
                   single: BaseEstimator, best_key: str, X: Any, problem: EnsembleProblem) -> BaseEstimator:
-        raise NotImplementedError
+        """The fitted ensemble from the fitted jobs."""
 
 
 class SelectionEnsembler(Ensembler):
@@ -206,9 +213,10 @@ class SelectionEnsembler(Ensembler):
     def __init__(self, size: int = 50) -> None:
         self.size = size
 
-    def _weigh(self, oofs: list[np.ndarray], make_score: Callable[[np.ndarray], Any], rows: np.ndarray,
-               problem: EnsembleProblem, single: float) -> tuple[np.ndarray, EnsembleReport]:
-        selection = select_ensemble(oofs, make_score(np.arange(len(rows))), rounds=self.size, patience=PATIENCE)
+    def _weigh(self, oofs: list[np.ndarray], score: Callable[[np.ndarray], float],
+               make_score: Callable[[np.ndarray], Any], rows: np.ndarray, problem: EnsembleProblem,
+               single: float) -> tuple[np.ndarray, EnsembleReport]:
+        selection = select_ensemble(oofs, score, rounds=self.size, patience=PATIENCE)
         check = cross_check(oofs, make_score, halves(problem.splits, rows), rounds=self.size, patience=PATIENCE)
         return selection.weights, EnsembleReport(
             self.kind, False, "", score=selection.score, single_score=single,
@@ -245,8 +253,9 @@ class StackingEnsembler(Ensembler):
         """The stacking estimator is fitted as one job."""
         return 1
 
-    def _weigh(self, oofs: list[np.ndarray], make_score: Callable[[np.ndarray], Any], rows: np.ndarray,
-               problem: EnsembleProblem, single: float) -> tuple[np.ndarray, EnsembleReport]:
+    def _weigh(self, oofs: list[np.ndarray], score: Callable[[np.ndarray], float],
+               make_score: Callable[[np.ndarray], Any], rows: np.ndarray, problem: EnsembleProblem,
+               single: float) -> tuple[np.ndarray, EnsembleReport]:
         w = None if problem.sample_weight is None else problem.sample_weight[rows]
         score = stacking_oof_score(oofs, problem.y[rows], problem.scorer, restrict_splits(problem.splits, rows),
                                    problem.classes, w)

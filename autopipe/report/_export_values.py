@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import functools
 import inspect
 import keyword
@@ -81,7 +82,7 @@ def same_value(left: object, right: object) -> bool:
         return False
 
 
-class ValueWriter:
+class ValueWriter(abc.ABC):
     """Turn parameter values into layout nodes; subclasses write the estimators among them."""
 
     def __init__(self, target: str) -> None:
@@ -101,9 +102,9 @@ class ValueWriter:
 
     # -- values ------------------------------------------------------------ #
 
+    @abc.abstractmethod
     def estimator(self, estimator: Any) -> Node:
         """Render an estimator found among the values; the subclass decides how."""
-        raise NotImplementedError
 
     def value(self, value: Any) -> Node:
         """Render a parameter value; raise ``UnexportableError`` if impossible."""

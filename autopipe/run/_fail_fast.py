@@ -32,19 +32,20 @@ class FailFast(SearchCallback):
     def __init__(self, starters: Collection[str]) -> None:
         self.starters = frozenset(starters)
         self._failed: dict[str, HistoryEntry] = {}
+        self._over = len(self.starters) < 2
 
     def on_result(self, state: SearchState, entry: HistoryEntry) -> None:
         key = entry.genome.key
-        if len(self.starters) < 2 or key not in self.starters or key in self._failed:
+        if self._over or key not in self.starters or key in self._failed:
             return
         if entry.result.status is not Status.ERROR:
-            self.starters = frozenset()  # the check is over
+            self._over = True
             return
         self._failed[key] = entry
         if len(self._failed) < len(self.starters):
             return
+        self._over = True
         errors = {_last_line(e.result.error) for e in self._failed.values()}
-        self.starters = frozenset()
         if len(errors) == 1:
             first = next(iter(self._failed.values()))
             raise AllCandidatesFailedError(

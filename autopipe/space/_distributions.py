@@ -233,17 +233,17 @@ class _Range(Distribution):
     low: Any
     high: Any
 
+    @abc.abstractmethod
     def _cast(self, value: Any) -> Any:
         """``value`` as the range's type."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def _perturb(self, value: Any, rng: np.random.Generator) -> Any:
         """A value near ``value``, within the bounds."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def _fallback(self, value: Any) -> Any:
         """A deterministic value other than ``value``, for when random tries keep hitting it."""
-        raise NotImplementedError
 
     def mutate(self, value: Any, rng: np.random.Generator) -> Any:
         """Perturb ``value`` or redraw it (see :meth:`Distribution.mutate`)."""
