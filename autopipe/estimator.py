@@ -54,7 +54,8 @@ class AutoEstimator(BaseEstimator):
         r2 for regression. :meth:`score` uses the same scorer.
     cv : "auto", int, cross-validation splitter or list of (train, test) index pairs, default="auto"
         Folds for candidate evaluation; an int means shuffled (stratified)
-        k-fold; ``"auto"`` chooses 5 or 3 folds by data size and budget
+        k-fold; ``"auto"`` chooses 5 or 3 folds, or one holdout split on
+        large data, by data size and budget
         (:func:`autopipe.evaluate.choose_folds`).
     time_budget : float or None, default=60.0
         Seconds for the whole ``fit``, final refit included. ``None`` means no
@@ -83,7 +84,10 @@ class AutoEstimator(BaseEstimator):
         generation; the rates apply to the evolution strategies only.
     max_eval_time : float or None, default=None
         Seconds one candidate's cross-validation may take before its worker is
-        killed; ``None`` means ``max(1, time_budget / 5)``.
+        killed; ``None`` means ``max(1, time_budget / 5)`` for a new
+        candidate, twice its predicted time plus one second (at most that)
+        when it is promoted to more rows, and 40% of the budget for the
+        floor (gradient boosting with its defaults, scored on all rows first).
     early_stop : int or None, default=None
         Stop after this many generations without improvement.
     n_jobs : int or None, default=None
@@ -131,10 +135,12 @@ class AutoEstimator(BaseEstimator):
         How many network candidates train on the GPU at once; the other
         workers evaluate the remaining candidates on the CPU meanwhile.
     successive_halving : bool, default=True
-        Score each batch on a subsample of the rows first and promote the best
-        third to three times more rows, up to all rows, when the data has at
-        least 3,000 rows (:func:`autopipe.evaluate.halving_rungs`); only
-        full-fidelity scores compete for the final model.
+        Fit new candidates on a subsample of the training rows first (1k,
+        3k, 10k, 30k, 100k... rows) and promote, as soon as a worker frees,
+        those in the top third of their rung to about three times more rows,
+        up to all rows (asynchronous successive halving; rungs by
+        :func:`autopipe.evaluate.halving_rungs`, none under 3,000 training
+        rows); only full-fidelity scores compete for the final model.
     tune_share : float, default=0.0
         Share of ``time_budget`` for Bayesian tuning (Optuna) of the three
         best distinct pipeline structures, in rounds during the search and
@@ -163,10 +169,11 @@ class AutoEstimator(BaseEstimator):
         those pruned, rounds, seconds, improvements and the best score before
         and after; else None.
     n_splits_ : int
-        Number of folds each full-fidelity candidate was scored on.
+        Number of folds each full-fidelity candidate was scored on (1: one
+        holdout split).
     fidelities_ : tuple of float
-        The fractions of the rows candidates were scored on, lowest first
-        (``(1.0,)`` without successive halving).
+        The shares of each fold's training rows candidates were fitted on,
+        lowest first (``(1.0,)`` without successive halving).
     data_report_ : DataFrame
         Findings of the data checks run before the search (``check``,
         ``column``, ``action``, ``detail``), also issued as one

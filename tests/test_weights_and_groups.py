@@ -246,9 +246,10 @@ def test_lower_fidelity_folds_respect_groups():
     X, y, groups = _duplicated_rows()
     splits = [(tr, te) for tr, te in KFold(3).split(X)]
     ev = Evaluator(X, y, splits=splits, scorer=get_scorer("accuracy"), is_classifier=True, groups=groups)
-    rows, folds = ev.payload.view(0.5)
-    for train, test in folds:
-        assert not set(groups[rows][train]) & set(groups[rows][test])
+    folds = ev.payload.view(0.5)
+    for (train, test), (full_train, full_test) in zip(folds, splits):
+        assert not set(groups[train]) & set(groups[test])
+        assert set(train) < set(full_train) and np.array_equal(test, full_test)
 
 
 def test_linear_regression_in_voting_takes_weights():

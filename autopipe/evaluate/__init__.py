@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from ._dask import DaskPool
 from ._dask_client import active_dask_client
-from ._evaluator import Evaluator
+from ._evaluator import Evaluator, Job
 from ._halving import halving_rungs, successive_halving
 from ._outcome import OutcomeKind, TaskOutcome
-from ._policy import choose_folds
+from ._policy import choose_folds, holdout_fraction
 from ._pool import WorkerPool
 from ._pool_base import Pool
 from ._process import default_n_workers
@@ -19,6 +19,7 @@ __all__ = [
     "DaskPool",
     "EvaluationResult",
     "Evaluator",
+    "Job",
     "OutcomeKind",
     "Pool",
     "Status",
@@ -28,5 +29,6 @@ __all__ = [
     "choose_folds",
     "default_n_workers",
     "halving_rungs",
+    "holdout_fraction",
     "successive_halving",
 ]

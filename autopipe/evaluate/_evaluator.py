@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import collections
+import itertools
 import math
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -21,6 +23,31 @@ from ._result import EvaluationResult, Status
 from ._task import CVPayload, CVReport, cross_validate_pipeline, fit_on_all_rows
 
 _MAX_CURVES = 50  # reference learning curves kept per fidelity for median stopping
+
+
+@dataclass(frozen=True)
+class Job:
+    """One evaluation handed to :meth:`Evaluator.stream`.
+
+    Attributes
+    ----------
+    key : str
+        The candidate's key (its results carry it).
+    pipeline : BaseEstimator
+        The compiled pipeline to cross-validate.
+    fidelity : float
+        The share of each fold's training rows it is fitted on.
+    timeout : float or None
+        Seconds it may run (None: the evaluator's ``max_eval_time``).
+    tag : object
+        Anything the job's source wants back with the result.
+    """
+
+    key: str
+    pipeline: BaseEstimator
+    fidelity: float = 1.0
+    timeout: float | None = None
+    tag: Any = None
 
 
 class Evaluator:
@@ -223,6 +250,96 @@ class Evaluator:
             if on_result is not None:
                 on_result(i, result)
         return results
+
+    def stream(
+        self,
+        next_job: Callable[[], Job | None],
+        on_result: Callable[[Job, EvaluationResult | None], None],
+        *,
+        deadline: Callable[[], Deadline] | Deadline | None = None,
+        spare: int = 1,
+    ) -> None:
+        """Keep every worker busy: hand out ``next_job()`` the moment a worker frees, until it returns None.
+
+        Up to ``n_workers + spare`` jobs are submitted at once, so that a worker
+        that finishes finds the next job already queued (no worker waits for
+        the caller). After every result, ``on_result(job, result)`` is called
+        (``result`` is None for a job that never started before the deadline)
+        and ``next_job`` is asked again: a job source that had nothing to give
+        may have something after a result (a promotion to more rows). The
+        stream ends when nothing runs and ``next_job()`` returns None, or at
+        the deadline, when the jobs still running are stopped (``CANCELLED``).
+        ``deadline`` may be a callable returning the current deadline: it is
+        asked again after every result, as the search's end moves while the
+        reserves for the steps after it are learned.
+
+        If ``next_job`` or ``on_result`` raises, the jobs not finished are
+        stopped before the exception propagates.
+        """
+        current = deadline if callable(deadline) else (lambda: deadline or Deadline(None))
+        pool = self.pool
+        jobs: dict[int, Job] = {}
+        parked: collections.deque[int] = collections.deque()  # held-back jobs waiting for a held slot
+        held_running = 0
+        ids = itertools.count()
+
+        def start(task_id: int) -> None:
+            nonlocal held_running
+            job = jobs[task_id]
+            held = self.hooks.is_held_back(job.pipeline)
+            if held and held_running >= self.n_workers:
+                parked.append(task_id)
+                return
+            held_running += held
+            curves = self._reference(job.fidelity) if self.median_stopping and held else None
+            args = (job.pipeline, job.fidelity, False, curves, self.weight_inheritance and held)
+            timeout = job.timeout if job.timeout is not None else self.max_eval_time
+            pool.submit(task_id, cross_validate_pipeline, args, timeout=timeout,
+                        lane=self._lane(job.pipeline) if held else None)
+
+        def fill() -> None:
+            while len(jobs) < self.n_workers + spare:
+                job = next_job()
+                if job is None:
+                    return
+                task_id = next(ids)
+                jobs[task_id] = job
+                start(task_id)
+
+        try:
+            fill()
+            while jobs:
+                end = current()
+                moved = False
+                for outcome in pool.results(deadline=None if math.isinf(end.at) else end.at):
+                    job = jobs.pop(int(outcome.task_id), None)
+                    if job is None:
+                        continue
+                    if self.hooks.is_held_back(job.pipeline):
+                        held_running -= 1
+                        if parked and outcome.kind is not OutcomeKind.CANCELLED:
+                            start(parked.popleft())
+                    on_result(job, self._to_result(job.key, outcome, job.fidelity))
+                    if not end.expired():
+                        fill()
+                    if current().at != end.at:
+                        moved = True
+                        break
+                if moved:
+                    continue
+                if end.expired():
+                    break
+                while parked and held_running < self.n_workers:
+                    start(parked.popleft())
+                if not jobs:
+                    fill()
+            for task_id in list(parked):  # never submitted: the deadline came first
+                on_result(jobs.pop(task_id), None)
+        finally:
+            if jobs:
+                pool.cancel_pending()
+                for _ in pool.results(deadline=time.monotonic()):
+                    pass
 
     def _reference(self, fidelity: float) -> tuple[np.ndarray, ...]:
         return tuple(self._curves.get(fidelity, ()))

@@ -14,33 +14,38 @@ from ._result import EvaluationResult
 if TYPE_CHECKING:
     from ._evaluator import Evaluator
 
-#: Fewest rows a lower rung may have: below it, scores say too little about the full data.
-MIN_RUNG_ROWS = 1000
-#: Most lower rungs: each one leaves fewer candidates for the full data.
+#: Training rows of the lower rungs to choose from: about a factor 3 apart, round numbers.
+RUNG_ROWS = (1_000, 3_000, 10_000, 30_000, 100_000, 300_000, 1_000_000, 3_000_000)
+#: Most lower rungs on data of up to ``MANY_ROWS`` training rows, and beyond it.
 MAX_LOWER_RUNGS = 2
+MAX_LOWER_RUNGS_LARGE = 3
+MANY_ROWS = 100_000
 
 
-def halving_rungs(n_rows: int, *, eta: int = 3, min_rows: int = MIN_RUNG_ROWS,
-                  max_lower: int = MAX_LOWER_RUNGS) -> tuple[float, ...]:
-    """The fidelities (fractions of the rows) of successive halving, lowest first, ending at 1.0.
+def halving_rungs(n_train_rows: int, *, eta: int = 3) -> tuple[float, ...]:
+    """The fidelities of successive halving, lowest first, ending at 1.0, chosen in absolute rows.
 
-    Each rung has ``eta`` times fewer rows than the next; rungs with fewer
-    than ``min_rows`` rows are left out, so small data sets get ``(1.0,)``:
-    every candidate on all rows.
+    A fidelity is the share of each fold's training rows a candidate is
+    fitted on (it is always scored on the whole validation fold). The lower
+    rungs are the largest of ``RUNG_ROWS`` (1k, 3k, 10k, 30k, 100k, ...)
+    that are at most ``1 / eta`` of the training rows: two of them, three
+    when there are more than 100,000 training rows. So a table of 30,000
+    training rows gets rungs of 3k and 10k rows, one of 400,000 rows gets
+    10k, 30k and 100k, and one of fewer than 3,000 none: every candidate on
+    all rows.
 
     Examples
     --------
-    >>> halving_rungs(36_000)
-    (0.1111111111111111, 0.3333333333333333, 1.0)
-    >>> halving_rungs(4_000)
-    (0.3333333333333333, 1.0)
+    >>> halving_rungs(30_000)
+    (0.1, 0.3333333333333333, 1.0)
+    >>> [round(f * 360_000) for f in halving_rungs(360_000)]
+    [10000, 30000, 100000, 360000]
     >>> halving_rungs(2_000)
     (1.0,)
     """
-    rungs = [1.0]
-    while len(rungs) <= max_lower and n_rows * rungs[0] / eta >= min_rows:
-        rungs.insert(0, rungs[0] / eta)
-    return tuple(rungs)
+    most = MAX_LOWER_RUNGS_LARGE if n_train_rows > MANY_ROWS else MAX_LOWER_RUNGS
+    lower = [rows for rows in RUNG_ROWS if rows * eta <= n_train_rows][-most:]
+    return tuple(rows / n_train_rows for rows in lower) + (1.0,)
 
 
 def successive_halving(

@@ -11,7 +11,6 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
-from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 from sklearn.utils.metaestimators import available_if
 
 from .._utils.weights import call_scorer, fit_weighted
@@ -28,8 +27,9 @@ class CVPayload:
     """The data every worker holds for one fit: rows, target, folds and scorer.
 
     ``sample_weight`` (optional) weights both the fits and the fold scores;
-    ``groups`` (optional) keep each group on one side of the subsampled folds
-    of lower fidelities (the full-fidelity ``splits`` are made by the caller).
+    ``groups`` (optional) are the rows' group labels; the folds of every
+    fidelity are the caller's ``splits`` (which keep each group on one side),
+    fitted on fewer of their training rows at lower fidelities.
     ``check_splits`` (optional) are a second, differently shuffled set of
     full-data folds on which the best candidates are re-scored.
     ``cache_prefixes`` lets candidates that begin with the same transformers
@@ -53,48 +53,39 @@ class CVPayload:
     cache_prefixes: bool = True
     hooks: TrainingHooks = field(default_factory=TrainingHooks)
     token: str = field(default_factory=lambda: uuid.uuid4().hex)
-    _views: dict[float, tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]] = field(
-        default_factory=dict, repr=False
-    )
+    _views: dict[float, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict, repr=False)
 
-    def view(self, fidelity: float, check: bool = False) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
-        """Row indices and folds for a fraction ``fidelity`` of the rows.
+    def view(self, fidelity: float, check: bool = False) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The folds for a fidelity: the share of each fold's training rows fitted on.
 
-        The full fidelity uses the shared folds, so that out-of-fold
-        predictions of all full-fidelity candidates are comparable;
-        ``check=True`` gives all rows with the ``check_splits`` instead.
+        Every fidelity scores on the same validation rows (the whole test
+        fold), so the scores of all rungs are comparable and the folds are
+        those of the caller's splitter (a time-ordered splitter stays time
+        ordered); a lower fidelity fits on a random share of each fold's
+        training rows that keeps at least one row of every class they hold.
+        ``check=True`` gives the ``check_splits`` instead.
         """
         if check:
             if self.check_splits is None:
                 raise ValueError("this payload has no check_splits")
-            return np.arange(len(self.y)), self.check_splits
+            return self.check_splits
         if fidelity >= 1.0:
-            return np.arange(len(self.y)), self.splits
+            return self.splits
         if fidelity not in self._views:
             self._views[fidelity] = self._subsample(fidelity)
         return self._views[fidelity]
 
-    def _subsample(self, fidelity: float) -> tuple[np.ndarray, list[tuple[np.ndarray, np.ndarray]]]:
+    def _subsample(self, fidelity: float) -> list[tuple[np.ndarray, np.ndarray]]:
         rng = np.random.default_rng(self.random_state)
-        n = len(self.y)
-        n_sub = max(int(round(n * fidelity)), min(n, 2 * len(self.splits)))
-        rows = np.sort(rng.choice(n, size=n_sub, replace=False))
-        n_folds = len(self.splits)
-        splitter: Any
-        if self.groups is not None:
-            n_groups = len(np.unique(self.groups[rows]))
-            splitter = GroupKFold(max(2, min(n_folds, n_groups)))
-            return rows, list(splitter.split(rows, self.y[rows], self.groups[rows]))
-        if self.is_classifier:
-            _, counts = np.unique(self.y[rows], return_counts=True)
-            if counts.min() >= n_folds:
-                splitter = StratifiedKFold(n_folds, shuffle=True, random_state=self.random_state)
-            else:
-                splitter = KFold(n_folds, shuffle=True, random_state=self.random_state)
-        else:
-            splitter = KFold(n_folds, shuffle=True, random_state=self.random_state)
-        folds = list(splitter.split(rows, self.y[rows]))
-        return rows, folds
+        folds = []
+        for train, test in self.splits:
+            order = rng.permutation(train)
+            keep = order[: max(2, round(len(train) * fidelity))]
+            if self.is_classifier:
+                _, first = np.unique(self.y[order], return_index=True)
+                keep = np.union1d(keep, order[first])
+            folds.append((np.sort(keep), test))
+        return folds
 
 
 @dataclass(frozen=True)
@@ -193,9 +184,8 @@ def cross_validate_pipeline(
     Returns a :class:`CVReport`. Raises ``ValueError`` when a fold score is
     not finite.
     """
-    rows, folds = payload.view(fidelity, check)
-    X, y = _take(payload.X, rows), payload.y[rows]
-    w = None if payload.sample_weight is None else payload.sample_weight[rows]
+    folds = payload.view(fidelity, check)
+    X, y, w = payload.X, payload.y, payload.sample_weight
     oof: np.ndarray | None = None
     kind = ""
     scores: list[float] = []

@@ -70,6 +70,17 @@ class BudgetPlan:
             return float(asked)
         return None if self.time_budget is None else max(1.0, self.time_budget / 5)
 
+    def promoted_eval_time(self, asked: float | None) -> float | None:
+        """Seconds the floor and the user's pipelines, scored on all rows at once, may take.
+
+        ``asked`` (the user's ``max_eval_time``), else 40% of the budget: they
+        are the candidates the final model falls back on, so a large table
+        must not cut them off at the ordinary limit.
+        """
+        if asked is not None:
+            return float(asked)
+        return None if self.time_budget is None else max(1.0, 0.4 * self.time_budget)
+
     def refit_slack(self) -> float:
         """Seconds a final fit may run past the budget (5% of it, at most 10 s)."""
         return 0.0 if self.time_budget is None else min(0.05 * self.time_budget, 10.0)
@@ -90,7 +101,8 @@ class BudgetPlan:
             return single
         best = history.best()
         folds = len(best.result.fold_scores) if best else 5
-        factor = 1.0 if self.ensemble == "selection" else 1.0 + folds
+        # stacking cross-fits its members on the search's folds, or on 5 folds after a holdout
+        factor = 1.0 if self.ensemble == "selection" else 1.0 + (folds if folds > 1 else 5)
         return max(single, self._refit_reserve(history, members=5, factor=factor, cap=BUILD_SHARE))
 
     def rescore_reserve(self, history: Any, *, has_check_folds: bool) -> float:

@@ -10,7 +10,7 @@ from typing import Any
 from sklearn.base import BaseEstimator
 
 from .._utils.weights import fit_weighted
-from ..ensemble import Ensembler, EnsembleProblem, EnsembleReport
+from ..ensemble import EnsembleProblem, Ensembler, EnsembleReport
 from ..evaluate import Status
 from ..exceptions import AllCandidatesFailedError, TimeBudgetWarning
 from ..genome import Genome
@@ -36,20 +36,23 @@ class FinalModel:
 
 def build_final_model(
     data: TrainingData, history: SearchHistory, context: FitContext, plan: BudgetPlan,
-    runner: CandidateRunner, ensembler: Ensembler | None, splits: list[Any], fallback: Genome | None,
+    runner: CandidateRunner, ensembler: Ensembler | None, splits: list[Any], floor: Genome | None,
 ) -> FinalModel:
     """Refit the best candidate in this process and, in the workers, the ensemble's other members.
 
     The ensemble (its choice and its fits) gets at most its share of the
     budget however much is left; it becomes the final model only when it
-    beat the best single pipeline on rows it was not chosen on.
+    beat the best single pipeline on rows it was not chosen on. When the
+    floor (``floor``: gradient boosting with its defaults) was not scored on
+    all rows before the budget ended, it is the final model, fitted on all
+    rows unevaluated (see :func:`floor_is_final`).
     """
     start = plan.deadline.elapsed()
     kind = None if ensembler is None else ensembler.kind
-    if not any(e.result.ok for e in history):
-        single, key = _fit_unevaluated(data, history, context, plan, fallback)
-        report = EnsembleReport(kind, False, "not used: no candidate finished within the time budget",
-                                build_time=plan.deadline.elapsed() - start)
+    if not any(e.result.ok for e in history) or floor_is_final(history, floor):
+        single, key = _fit_unevaluated(data, history, context, plan, floor)
+        report = EnsembleReport(kind, False, "not used: the budget ended before the search confirmed a "
+                                "candidate better than the floor", build_time=plan.deadline.elapsed() - start)
         return FinalModel(single, single, key, report)
     build = plan.build_deadline()
     ensemble_plan = None
@@ -82,18 +85,36 @@ def build_final_model(
     return FinalModel(fitted, single, best_key, report)
 
 
+def floor_is_final(history: SearchHistory, floor: Genome | None) -> bool:
+    """Whether the floor must be the final model: it has no score on all rows, and only because time ran out.
+
+    The floor is the first default pipeline, scored on all rows at once.
+    When the budget ended before its result (it was cut off or never
+    started), no other candidate was confirmed better than it on the same
+    rows, so it replaces them: on data where trees win, a linear model that
+    happened to finish first must not be the answer. A floor that failed or
+    ran past its time limit is not used.
+    """
+    if floor is None:
+        return False
+    results = [e.result for e in history if e.genome.key == floor.key]
+    if any(r.ok and r.fidelity >= 1.0 for r in results):
+        return False
+    return all(r.status is Status.CANCELLED for r in results)
+
+
 def _fit_unevaluated(
     data: TrainingData, history: SearchHistory, context: FitContext, plan: BudgetPlan, fallback: Genome | None
 ) -> tuple[BaseEstimator, str]:
-    """No candidate succeeded: raise, unless the budget merely ended first; then fit the cheapest default.
+    """Fit the floor on all rows unevaluated, when the budget ended before it was scored; else raise.
 
     When every candidate was cut off by the search deadline (a budget of a
     few seconds on a busy machine can end before the workers have started),
-    the first default pipeline (a scaled linear model) is fitted on all rows
-    unevaluated, with a :class:`TimeBudgetWarning`, rather than leaving the
-    user with nothing.
+    or the floor was (see :func:`floor_is_final`), the floor is fitted on all
+    rows unevaluated, with a :class:`TimeBudgetWarning`, rather than leaving
+    the user with nothing or with a weaker model.
     """
-    cut = all(e.result.status is Status.CANCELLED for e in history)
+    cut = all(e.result.status is Status.CANCELLED for e in history) or floor_is_final(history, fallback)
     if not cut or fallback is None:
         raise AllCandidatesFailedError(all_failed_message(history))
     pipeline = context.compile(fallback)
@@ -101,9 +122,9 @@ def _fit_unevaluated(
         warnings.simplefilter("ignore")
         fit_weighted(pipeline, data.X, data.y, data.sample_weight)
     warnings.warn(
-        f"No candidate pipeline finished within time_budget={plan.time_budget} s (starting the workers and "
-        f"the first evaluations took it all); {fallback.key} was fitted on all rows without being "
-        "evaluated. Give a larger time_budget for a search.",
+        f"The default pipeline {fallback.key} was not scored on all rows within time_budget={plan.time_budget} "
+        "s (starting the workers and the first evaluations took it all), and no candidate was confirmed "
+        "better; it was fitted on all rows without being evaluated. Give a larger time_budget for a search.",
         TimeBudgetWarning, stacklevel=5,
     )
     return pipeline, fallback.key

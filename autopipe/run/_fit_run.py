@@ -20,8 +20,15 @@ from ..evaluate import Evaluator, halving_rungs
 from ..exceptions import DataQualityWarning
 from ..genome import Genome
 from ..search import (
-    CheckpointCallback, EarlyStopping, ProgressCallback, SearchCallback, SearchContext, SearchHistory,
-    SearchState, load_checkpoint, run_search,
+    CheckpointCallback,
+    EarlyStopping,
+    ProgressCallback,
+    SearchCallback,
+    SearchContext,
+    SearchHistory,
+    SearchState,
+    load_checkpoint,
+    run_search,
 )
 from ..space import SearchSpace, build_space
 from ..space.nets import check_device
@@ -99,13 +106,14 @@ class FitRun:
             space = weighted_space(space, scorer)
         starters = user_starters(space, s.initial_pipelines)
         rng = make_rng(s.random_state)
-        folds = n_folds(s.cv, data.n_rows, s.time_budget)
+        folds = n_folds(s.cv, data.n_rows, s.time_budget, n_columns=width)
         fingerprint = self._fingerprint(space, scorer_name, prefix, folds)
         history, seed = self._initial_history(fingerprint, previous, default_seed=draw_seed(rng))
         context = FitContext(data.task, scorer, scorer_name, seed, prefix, nonnegative, s.device, s.memory)
         splits = self._splits(folds, seed)
         check = self._splits(folds, seed + 1) if s.rescore_top and folds is not None else None
-        fidelities = halving_rungs(data.n_rows) if s.successive_halving else (1.0,)
+        train_rows = int(np.median([len(train) for train, _ in splits]))
+        fidelities = halving_rungs(train_rows) if s.successive_halving else (1.0,)
         evaluator = Evaluator(
             data.X, data.y, splits=splits, scorer=scorer, is_classifier=data.is_classifier,
             n_jobs=s.n_jobs, max_eval_time=self.plan.max_eval_time(s.max_eval_time),
@@ -191,8 +199,11 @@ class FitRun:
                     if all(n in space for n in steps)]
         starters = user + defaults
         context = SearchContext(space, np.random.default_rng(draw_seed(rng)), state.history, initial=starters)
-        runner.promote = {g.key for g in starters}  # the strong defaults always reach the full data
-        fallback = defaults[0] if defaults else (starters[0] if starters else None)
+        # The floor (gradient boosting with its defaults, which finishes on any data) and the
+        # user's pipelines go straight to all rows; the other defaults climb the rungs.
+        floor = defaults[0] if defaults else (starters[0] if starters else None)
+        runner.promote = {g.key for g in user} | ({floor.key} if floor is not None else set())
+        runner.promoted_time = plan.promoted_eval_time(s.max_eval_time)
         schedule = None
         if s.tune_share:
             schedule = TuningSchedule(
@@ -202,11 +213,11 @@ class FitRun:
                 structures=_TUNE_STRUCTURES, seed=runner.context.seed,
             )
 
-        def evaluate(genomes: Any, on_result: Any) -> list[Any]:
+        def search_deadline() -> Deadline:
             tuned = None if schedule is None else schedule.seconds_
-            state.deadline = plan.search_deadline(state.history, has_check_folds=has_check, tuned_seconds=tuned)
-            return runner.search_batch(genomes, on_result)
+            return plan.search_deadline(state.history, has_check_folds=has_check, tuned_seconds=tuned)
 
+        runner.search_deadline = search_deadline
         strategy = s.make_strategy()
         callbacks: list[SearchCallback] = []
         if schedule is not None and s.time_budget:
@@ -218,10 +229,21 @@ class FitRun:
             callbacks.append(CheckpointCallback(s.checkpoint, fingerprint, runner.context.seed))
         if s.verbose >= 1:
             callbacks.append(ProgressCallback(s.generations))
-        state = run_search(strategy, context, evaluate, state, population_size=s.population_size,
+        # Under a time budget the workers never wait (a stream); bounded by generations alone, each
+        # generation is one batch, so that the same seed gives the same search with any n_jobs.
+        evaluations = runner if s.time_budget is not None else self._batches(runner, search_deadline)
+        state = run_search(strategy, context, evaluations, state, population_size=s.population_size,
                            offspring_size=s.offspring_size or s.population_size, generations=s.generations,
                            callbacks=callbacks)
-        return state, schedule, fallback
+        return state, schedule, floor
+
+    @staticmethod
+    def _batches(runner: CandidateRunner, search_deadline: Any) -> Any:
+        def evaluate(genomes: Any, on_result: Any) -> list[Any]:
+            runner.state.deadline = search_deadline()
+            return runner.search_batch(genomes, on_result)
+
+        return evaluate
 
     def _tune(self, schedule: TuningSchedule, state: SearchState, has_check: bool) -> None:
         """The tuning round after the search: the rest of the tuning share (``_TUNE_TRIALS`` per structure

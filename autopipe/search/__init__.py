@@ -7,7 +7,7 @@ from ._base import BaseStrategy, SearchContext, SearchStrategy
 from ._checkpoint import CheckpointCallback, load_checkpoint, save_checkpoint
 from ._callbacks import EarlyStopping, ProgressCallback, SearchCallback, SearchState
 from ._history import HistoryEntry, SearchHistory
-from ._loop import run_search, summarize_failures
+from ._loop import Evaluations, run_search, summarize_failures
 from ._nsga2 import EvolutionStrategy, select_nsga2
 from ._grid import GridStrategy, grid_size
 from ._random import RandomStrategy
@@ -32,6 +32,7 @@ __all__ = [
     "BayesianStrategy",
     "CheckpointCallback",
     "EarlyStopping",
+    "Evaluations",
     "EvolutionStrategy",
     "GridStrategy",
     "HistoryEntry",

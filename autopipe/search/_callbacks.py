@@ -29,7 +29,14 @@ class SearchCallback:
     """Base class of search callbacks: every hook does nothing by default.
 
     A hook may raise :class:`~autopipe.exceptions.StopSearch` to end the search.
+
+    A callback that evaluates candidates itself in ``on_batch_end`` (on the
+    search's workers) sets ``needs_idle_workers = True``: the search then
+    lets each generation finish before the next one starts, instead of
+    handing out candidates whenever a worker frees.
     """
+
+    needs_idle_workers = False
 
     def on_search_begin(self, state: SearchState) -> None:
         """Called once before the first batch."""

@@ -201,6 +201,8 @@ class TuneDuringSearch(SearchCallback):
         Share of the elapsed search time that goes to tuning.
     """
 
+    needs_idle_workers = True  # its tuning rounds run on the search's workers
+
     def __init__(self, schedule: TuningSchedule, strategy: SearchStrategy, share: float) -> None:
         self.schedule = schedule
         self.strategy = strategy
