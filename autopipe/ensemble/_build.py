@@ -14,6 +14,7 @@ from sklearn.model_selection import cross_val_predict
 from sklearn.utils import Bunch
 
 from .._utils.weights import call_scorer
+from ._rows import covered_rows, meta_folds, restrict_splits
 from ._selection import _BlendClassifier, _BlendRegressor
 
 
@@ -50,12 +51,16 @@ def _meta_learner(is_classifier: bool) -> BaseEstimator:
 
 
 def make_stacking(
-    members: Sequence[tuple[str, BaseEstimator]], splits: list[tuple[np.ndarray, np.ndarray]], *, is_classifier: bool
+    members: Sequence[tuple[str, BaseEstimator]], splits: list[tuple[np.ndarray, np.ndarray]] | None, *,
+    is_classifier: bool,
 ) -> BaseEstimator:
     """An unfitted ``StackingClassifier``/``StackingRegressor`` over the search's own folds.
 
     With the same folds and seeds, the out-of-fold predictions it computes to
-    train its meta-learner are the ones the search recorded.
+    train its meta-learner are the ones the search recorded. ``splits`` must
+    partition the rows (each row in one test set); ``None`` uses
+    scikit-learn's default 5-fold cross-validation instead, for folds that do
+    not (a holdout split, a time-ordered splitter).
     """
     if is_classifier:
         return StackingClassifier(list(members), final_estimator=_meta_learner(True), cv=splits,
@@ -71,18 +76,35 @@ def _meta_features(oofs: Sequence[np.ndarray], is_classifier: bool) -> np.ndarra
 
 def stacking_oof_score(
     oofs: Sequence[np.ndarray], y: np.ndarray, scorer: Any, splits: list[tuple[np.ndarray, np.ndarray]],
-    classes: np.ndarray | None, sample_weight: np.ndarray | None = None,
+    classes: np.ndarray | None, sample_weight: np.ndarray | None = None, *, seed: int = 0,
 ) -> float:
     """Cross-validated score of the meta-learner trained on recorded out-of-fold predictions.
 
-    ``sample_weight`` weights the meta-learner's fits and the score.
+    Only the rows in some test set of ``splits`` have out-of-fold
+    predictions: the meta-learner is cross-validated and scored on those.
+    It uses the same folds when they can (each covered row tested once, at
+    least two folds with rows to train on), else a k-fold over the covered
+    rows shuffled with ``seed`` (a holdout split; a time-ordered splitter,
+    whose first fold trains on rows no fold tests). ``sample_weight``
+    weights the meta-learner's fits and the score.
     """
     is_classifier = classes is not None
-    features = _meta_features(oofs, is_classifier)
+    rows = covered_rows(splits, len(y))
+    if len(rows) < 2:
+        raise ValueError(f"the folds' test sets cover {len(rows)} row(s); stacking needs 2 at least")
+    y = np.asarray(y)[rows]
+    w = None if sample_weight is None else np.asarray(sample_weight)[rows]
+    features = _meta_features([np.asarray(o)[rows] for o in oofs], is_classifier)
+    folds = meta_folds(restrict_splits(splits, rows), y, is_classifier=is_classifier, seed=seed)
     meta = _meta_learner(is_classifier)
     method = "predict_proba" if is_classifier else "predict"
-    params = {} if sample_weight is None else {"sample_weight": sample_weight}
-    pred = cross_val_predict(meta, features, y, cv=splits, method=method, params=params)
-    rows = np.zeros((len(y), 1))
+    params = {} if w is None else {"sample_weight": w}
+    pred = cross_val_predict(meta, features, y, cv=folds, method=method, params=params)
+    if is_classifier and pred.shape[1] < len(classes):
+        # the covered rows lack a class: its probability column is zero
+        full = np.zeros((len(y), len(classes)))
+        full[:, np.searchsorted(classes, np.unique(y))] = pred
+        pred = full
+    placeholder = np.zeros((len(y), 1))
     model = _BlendClassifier(pred, classes) if is_classifier else _BlendRegressor(pred.reshape(-1, 1))
-    return call_scorer(scorer, model, rows, y, sample_weight)
+    return call_scorer(scorer, model, placeholder, y, w)

@@ -12,12 +12,18 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from ._build import assemble_voting, make_stacking, stacking_oof_score
+from ._rows import (
+    DEFAULT_CV_FOLDS,
+    covered_rows,
+    final_cv_folds,
+    halves,
+    restrict_splits,
+    selection_rows,
+)
 from ._selection import cross_check, oof_scorer, select_ensemble
 
 #: Selection rounds without a better blend before selection stops.
 PATIENCE = 10
-#: Rows ensemble selection scores blends on (a seeded subsample beyond).
-SELECTION_ROWS = 10_000
 #: Candidates, best first, whose out-of-fold predictions an ensemble may use.
 MAX_CANDIDATES = 20
 
@@ -107,7 +113,7 @@ class Ensembler(abc.ABC):
     kind = ""
 
     def cost_factor(self, n_folds: int) -> float:
-        """How many all-row fits one member costs."""
+        """How many all-row fits one member costs, when a cross-validated final fit uses ``n_folds`` folds."""
         return 1.0
 
     def lanes(self, n_workers: int) -> int:
@@ -117,20 +123,28 @@ class Ensembler(abc.ABC):
     def plan(self, problem: EnsembleProblem, ranked: Sequence[Any], afford: AffordFn, n_workers: int) -> EnsemblePlan:
         """Choose members among ``ranked`` (successful history entries, best first) and judge the ensemble.
 
-        ``afford(candidates, cost_factor, lanes)`` keeps the candidates whose
-        fits on all rows the time left allows, with ``lanes`` fits at once.
+        The ensemble is chosen and judged on the rows the test sets of
+        ``problem.splits`` cover (all rows for k-fold; fewer for a holdout
+        split or a time-ordered splitter), and a candidate is used when its
+        out-of-fold predictions are finite there. ``afford(candidates,
+        cost_factor, lanes)`` keeps the candidates whose fits on all rows the
+        time left allows, with ``lanes`` fits at once.
         """
+        n = len(problem.y)
+        covered = covered_rows(problem.splits, n)
+        if len(covered) < 2:
+            return EnsemblePlan(EnsembleReport(self.kind, False, "not used: the folds' test sets cover "
+                                               f"{len(covered)} of {n} rows"))
         kind = "proba" if problem.is_classifier else "predict"
-        usable = [
-            e for e in ranked
-            if e.result.oof is not None and e.result.oof_kind == kind and np.isfinite(e.result.oof).all()
-        ][:MAX_CANDIDATES]
-        affordable = afford(usable, self.cost_factor(len(problem.splits)), self.lanes(n_workers))
+        usable = [e for e in ranked if _finite_on(e.result, kind, n, covered)][:MAX_CANDIDATES]
+        cv = final_cv_folds(problem.splits, n)
+        n_folds = DEFAULT_CV_FOLDS if cv is None else len(cv)
+        affordable = afford(usable, self.cost_factor(n_folds), self.lanes(n_workers))
         if len(affordable) < 2:
             what = "probabilities" if problem.is_classifier else "predictions"
             return EnsemblePlan(EnsembleReport(self.kind, False, "not used: fewer than 2 candidates with "
                                                f"out-of-fold {what} fit in the time left"))
-        rows = selection_rows(len(problem.y), problem.seed)
+        rows = selection_rows(covered, problem.seed)
         oofs = [e.result.oof[rows] for e in affordable]
 
         def make_score(subset: np.ndarray) -> Any:
@@ -151,7 +165,7 @@ class Ensembler(abc.ABC):
         verdict = "used" if wins else "not used"
         relation = "beats" if wins else "does not beat"
         reason = (f"{verdict}: {self._where}, its score {honest:.4f} {relation} "
-                  f"the best single pipeline's {honest_single:.4f}")
+                  f"the best single pipeline's {honest_single:.4f}{_judged_on(n, len(covered), len(rows))}")
         return EnsemblePlan(replace(report, used=wins, reason=reason), named)
 
     def fit(
@@ -217,7 +231,8 @@ class SelectionEnsembler(Ensembler):
                make_score: Callable[[np.ndarray], Any], rows: np.ndarray, problem: EnsembleProblem,
                single: float) -> tuple[np.ndarray, EnsembleReport]:
         selection = select_ensemble(oofs, score, rounds=self.size, patience=PATIENCE)
-        check = cross_check(oofs, make_score, halves(problem.splits, rows), rounds=self.size, patience=PATIENCE)
+        check = cross_check(oofs, make_score, halves(problem.splits, rows, problem.seed), rounds=self.size,
+                            patience=PATIENCE)
         return selection.weights, EnsembleReport(
             self.kind, False, "", score=selection.score, single_score=single,
             checked_score=check.ensemble_score, checked_single_score=check.single_score,
@@ -240,7 +255,12 @@ class SelectionEnsembler(Ensembler):
 
 
 class StackingEnsembler(Ensembler):
-    """A linear meta-learner over the members' out-of-fold predictions, on the search's folds."""
+    """A linear meta-learner over the members' out-of-fold predictions, on the search's folds.
+
+    Its score is cross-validated on the rows the folds test. The final
+    stacking estimator cross-validates its members on the search's folds
+    when they test every row once, else with scikit-learn's default k-fold.
+    """
 
     kind = "stacking"
     _where = "out of fold"
@@ -258,7 +278,7 @@ class StackingEnsembler(Ensembler):
                single: float) -> tuple[np.ndarray, EnsembleReport]:
         w = None if problem.sample_weight is None else problem.sample_weight[rows]
         score = stacking_oof_score(oofs, problem.y[rows], problem.scorer, restrict_splits(problem.splits, rows),
-                                   problem.classes, w)
+                                   problem.classes, w, seed=problem.seed)
         # the meta-learner's score is cross-validated already
         return np.ones(len(oofs), dtype=int), EnsembleReport(self.kind, False, "", score=score, single_score=single)
 
@@ -267,40 +287,27 @@ class StackingEnsembler(Ensembler):
 
     def _jobs(self, members: list[tuple[str, BaseEstimator]], plan: EnsemblePlan, best_key: str,
               problem: EnsembleProblem) -> list[tuple[str, BaseEstimator]]:
-        return [("stacking", make_stacking(members, problem.splits, is_classifier=problem.is_classifier))]
+        cv = final_cv_folds(problem.splits, len(problem.y))
+        return [("stacking", make_stacking(members, cv, is_classifier=problem.is_classifier))]
 
     def _assemble(self, fitted: dict[str, Any], members: list[tuple[str, BaseEstimator]], plan: EnsemblePlan,
                   single: BaseEstimator, best_key: str, X: Any, problem: EnsembleProblem) -> BaseEstimator:
         return fitted["stacking"][0]
 
 
-def selection_rows(n: int, seed: int) -> np.ndarray:
-    """The rows blends are scored on: all, or a seeded subsample of ``SELECTION_ROWS``.
-
-    Each blend is scored with the user's scorer, whose cost grows with the
-    rows; beyond ten thousand rows the choice of weights barely changes.
-    """
-    if n <= SELECTION_ROWS:
-        return np.arange(n)
-    return np.sort(np.random.default_rng(seed).choice(n, SELECTION_ROWS, replace=False))
+def _finite_on(result: Any, kind: str, n_rows: int, rows: np.ndarray) -> bool:
+    """Whether a result has out-of-fold predictions of ``kind`` for all rows, finite on ``rows``."""
+    oof = result.oof
+    return (oof is not None and result.oof_kind == kind and oof.shape[0] == n_rows
+            and bool(np.isfinite(oof[rows]).all()))
 
 
-def restrict_splits(splits: list[Any], rows: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
-    """The folds re-indexed to positions within ``rows``."""
-    position = np.full(max(int(rows.max()) + 1, 1), -1)
-    position[rows] = np.arange(len(rows))
-    out = []
-    for train, test in splits:
-        tr, te = position[train[train <= rows.max()]], position[test[test <= rows.max()]]
-        out.append((tr[tr >= 0], te[te >= 0]))
-    return out
-
-
-def halves(splits: list[Any], rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Positions within ``rows`` split in two by the search's folds (even and odd test folds)."""
-    fold_of = np.zeros(int(rows.max()) + 1, dtype=int)
-    for i, (_, test) in enumerate(splits):
-        test = test[test <= rows.max()]
-        fold_of[test] = i
-    parity = fold_of[rows] % 2
-    return np.flatnonzero(parity == 0), np.flatnonzero(parity == 1)
+def _judged_on(n_rows: int, n_covered: int, n_judged: int) -> str:
+    """The reason's note on the rows the ensemble was judged on, when not all."""
+    if n_judged == n_rows:
+        return ""
+    if n_judged == n_covered:
+        return f" (judged on the {n_judged} of {n_rows} rows the folds' test sets cover)"
+    if n_covered == n_rows:
+        return f" (judged on a sample of {n_judged} of the {n_rows} rows)"
+    return f" (judged on a sample of {n_judged} of the {n_covered} of {n_rows} rows the folds' test sets cover)"
