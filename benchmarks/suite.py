@@ -67,7 +67,7 @@ def pre_encode(X_train: pd.DataFrame, X_test: pd.DataFrame) -> tuple[pd.DataFram
     return pd.DataFrame(train, index=X_train.index), pd.DataFrame(test, index=X_test.index)
 
 
-def fit_quietly(estimator, X, y) -> float:  # noqa: ANN001
+def fit_quietly(estimator, X, y) -> float:
     """Fit with warnings silenced; return the wall time in seconds."""
     start = time.monotonic()
     with warnings.catch_warnings():
@@ -76,6 +76,6 @@ def fit_quietly(estimator, X, y) -> float:  # noqa: ANN001
     return time.monotonic() - start
 
 
-def held_out_score(task: str, y_true, y_pred) -> float:  # noqa: ANN001
+def held_out_score(task: str, y_true, y_pred) -> float:
     """Balanced accuracy (classification) or r2 (regression): the metric every benchmark reports."""
     return float(balanced_accuracy_score(y_true, y_pred) if task == "classification" else r2_score(y_true, y_pred))

@@ -35,7 +35,7 @@ import sklearn
 from sklearn.metrics import balanced_accuracy_score, r2_score
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from suite import load_manifest, load_split, pre_encode  # noqa: E402
+from suite import load_manifest, load_split, pre_encode
 
 
 def fit_autopipe(X, y, task, budget, n_jobs, seed):
@@ -135,7 +135,10 @@ def fit_flaml(X, y, task, budget, n_jobs, seed):
 
 
 def fit_hgb(X, y, task, budget, n_jobs, seed):
-    from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+    from sklearn.ensemble import (
+        HistGradientBoostingClassifier,
+        HistGradientBoostingRegressor,
+    )
 
     est = HistGradientBoostingClassifier() if task == "classification" else HistGradientBoostingRegressor()
     est.fit(X, y)
@@ -201,7 +204,7 @@ def fit_and_score(args, record, X_train, X_test, y_train, y_test):
         else:
             score = r2_score(y_test, pred)
         record.update(info, status="ok", test_score=round(float(score), 4))
-    except Exception as exc:  # recorded, never raised: the benchmark goes on with the next tool
+    except Exception as exc:  # noqa: BLE001 - recorded, never raised: the benchmark goes on with the next tool
         record.update(status="error", fit_wall=round(time.monotonic() - start, 2),
                       error=f"{type(exc).__name__}: {exc}"[:500], traceback=traceback.format_exc()[-2000:])
 
