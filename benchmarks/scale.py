@@ -200,7 +200,7 @@ def summary_table(records: list[dict], budget: float, backend: str) -> str:
         ours = _select(records, "autopipe", dataset, budget, backend=backend)
         flaml = _reference(_select(records, "flaml", dataset, budget))
         hgb = _select(records, "hgb", dataset)
-        if not (ours or flaml):
+        if not (ours or flaml or hgb):
             continue
         shape = next(r for r in records if r["dataset"] == dataset)
         ref = _reference(ours)
@@ -269,7 +269,7 @@ def footnote(records: list[dict]) -> str:
 def report(records: list[dict]) -> str:
     """The summary per budget (and backend), every fit, and the footnote, as Markdown."""
     parts = []
-    budgets = sorted({r["budget"] for r in records if r["tool"] != "hgb"})
+    budgets = sorted({r["budget"] for r in records if r["tool"] != "hgb"}) or [records[0]["budget"]]
     backends = sorted({r.get("backend", "local") for r in records if r["tool"] == "autopipe"}) or ["local"]
     for budget in budgets:
         for backend in backends:
