@@ -17,13 +17,15 @@ import time
 from pathlib import Path
 
 import sklearn
-from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
 from sklearn.metrics import balanced_accuracy_score, r2_score
 from sklearn.pipeline import make_pipeline
+from suite import DEFAULT_SUITE, load_manifest, load_split
 
 from autopipe.data import make_featurizer
-
-from suite import DEFAULT_SUITE, load_manifest, load_split
 
 RESULTS = Path(__file__).resolve().parent / "results" / "baseline.jsonl"
 

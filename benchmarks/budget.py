@@ -19,11 +19,10 @@ from pathlib import Path
 import numpy as np
 import sklearn
 from sklearn.metrics import balanced_accuracy_score, r2_score
+from suite import DEFAULT_SUITE, fit_quietly, load_manifest, load_split
 
 import autopipe
 from autopipe import AutoEstimator
-
-from suite import DEFAULT_SUITE, fit_quietly, load_manifest, load_split
 
 RESULTS = Path(__file__).resolve().parent / "results" / "budget.jsonl"
 

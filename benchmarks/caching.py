@@ -23,12 +23,11 @@ from pathlib import Path
 import numpy as np
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import KFold, StratifiedKFold
+from suite import DEFAULT_SUITE, load_manifest, load_split
 
 from autopipe import AutoEstimator
 from autopipe.evaluate import Evaluator
 from autopipe.space import NetworkTrainingHooks
-
-from suite import DEFAULT_SUITE, load_manifest, load_split
 
 RESULTS = Path(__file__).resolve().parent / "results" / "caching.jsonl"
 

@@ -31,11 +31,12 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import psutil
-
 from suite import DEFAULT_SUITE, load_manifest
 
 HERE = Path(__file__).resolve().parent
@@ -54,22 +55,52 @@ def interpreter(tool: str, venvs: Path) -> str:
     return sys.executable
 
 
-def run_once(tool: str, dataset: str, seed: int, args: argparse.Namespace, encoded: bool) -> dict:
+@dataclass
+class Job:
+    """One fit of one tool on one data set and seed, as ``peers/run_tool.py`` runs it.
+
+    ``suite`` is the folder whose manifest lists ``dataset``; ``limit`` is the
+    hard limit in seconds (default 3 x budget + 120 s); ``dask`` runs autopipe
+    on a local Dask cluster of ``n_jobs`` workers.
+    """
+
+    tool: str
+    dataset: str
+    seed: int
+    budget: float
+    n_jobs: int
+    suite: Path
+    venvs: Path
+    run: str = ""
+    encoded: bool = False
+    dask: bool = False
+    limit: float | None = None
+
+    def command(self, out: Path) -> list[str]:
+        """The ``run_tool.py`` command line that writes this fit's record to ``out``."""
+        cmd = [interpreter(self.tool, self.venvs), str(RUNNER), "--tool", self.tool, "--dataset", self.dataset,
+               "--seed", str(self.seed), "--budget", str(self.budget), "--n-jobs", str(self.n_jobs),
+               "--suite", str(self.suite), "--out", str(out)]
+        return cmd + (["--encoded"] if self.encoded else []) + (["--dask"] if self.dask else [])
+
+    @property
+    def hard_limit(self) -> float:
+        """Seconds after which the fit is killed with all its children."""
+        return self.limit if self.limit is not None else 3 * self.budget + 120
+
+
+def run_once(job: Job) -> dict:
     """One fit in a subprocess, watched for peak memory and killed at the hard limit."""
-    limit = 3 * args.budget + 120
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "record.json"
-        cmd = [interpreter(tool, args.venvs), str(RUNNER), "--tool", tool, "--dataset", dataset,
-               "--seed", str(seed), "--budget", str(args.budget), "--n-jobs", str(args.n_jobs),
-               "--suite", str(args.suite), "--out", str(out)] + (["--encoded"] if encoded else [])
         env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(HERE.parent), os.environ.get("PYTHONPATH", "")]))
         start = time.monotonic()
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+        proc = subprocess.Popen(job.command(out), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
                                 start_new_session=True, cwd=tmp)
         peak, timed_out = 0, False
         while proc.poll() is None:
             peak = max(peak, _tree_rss(proc.pid))
-            if time.monotonic() - start > limit:
+            if time.monotonic() - start > job.hard_limit:
                 os.killpg(proc.pid, signal.SIGKILL)
                 timed_out = True
                 break
@@ -81,12 +112,28 @@ def run_once(tool: str, dataset: str, seed: int, args: argparse.Namespace, encod
         if out.exists():
             record = json.loads(out.read_text())
         else:
-            record = {"tool": tool, "dataset": dataset, "seed": seed, "budget": args.budget,
-                      "n_jobs": args.n_jobs, "encoded": encoded,
+            record = {"tool": job.tool, "dataset": job.dataset, "seed": job.seed, "budget": job.budget,
+                      "n_jobs": job.n_jobs, "encoded": job.encoded, "backend": "dask" if job.dask else "local",
                       "status": "timeout" if timed_out else "crashed",
-                      "error": "killed at 3 x budget + 120 s" if timed_out else stderr[-500:],
+                      "error": f"killed at {job.hard_limit:g} s" if timed_out else stderr[-500:],
                       "fit_wall": round(wall, 2)}
-    record.update(process_wall=round(wall, 2), peak_memory_mb=round(peak / 2**20, 1), run=args.run)
+    record.update(process_wall=round(wall, 2), peak_memory_mb=round(peak / 2**20, 1), run=job.run)
+    return record
+
+
+def run_with_fallback(job: Job, results: Path, annotate: Callable[[dict], None] | None = None) -> dict:
+    """Fit on the raw table; on an error, save that record and fit again on the shared pre-encoding.
+
+    Every record is passed to ``annotate`` (which may add fields) and appended
+    to ``results``; returns the last one.
+    """
+    record = run_once(job)
+    if record["status"] == "error" and not job.encoded:
+        # raw table rejected (or another failure): keep the record, retry on the shared encoding
+        record["status"] = "failed on the raw table"
+        _save(results, record, annotate)
+        record = run_once(replace(job, encoded=True))
+    _save(results, record, annotate)
     return record
 
 
@@ -119,20 +166,17 @@ def run(args: argparse.Namespace) -> None:
     for entry in entries:
         for seed in args.seeds:
             for tool in args.tools:
-                record = run_once(tool, entry["name"], seed, args, encoded=False)
-                if record["status"] == "error":
-                    # raw table rejected (or another failure): keep the record, retry on the shared encoding
-                    record["status"] = "failed on the raw table"
-                    _save(args.results, record)
-                    record = run_once(tool, entry["name"], seed, args, encoded=True)
-                _save(args.results, record)
+                job = Job(tool, entry["name"], seed, args.budget, args.n_jobs, args.suite, args.venvs, args.run)
+                record = run_with_fallback(job, args.results)
                 score = record.get("test_score")
                 print(f"{entry['name']:>15} seed {seed} {tool:>8}: {record['status']:>7} "
                       f"score {score if score is not None else '-':>7} wall {record['fit_wall']:>6} s "
                       f"pipelines {record.get('pipelines')} peak {record['peak_memory_mb']:.0f} MiB", flush=True)
 
 
-def _save(path: Path, record: dict) -> None:
+def _save(path: Path, record: dict, annotate: Callable[[dict], None] | None = None) -> None:
+    if annotate is not None:
+        annotate(record)
     with path.open("a") as fh:
         fh.write(json.dumps(record) + "\n")
 

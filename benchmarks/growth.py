@@ -16,6 +16,7 @@ re-scoring the best candidates on other folds changed the final choice. A
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -46,7 +47,7 @@ def main() -> None:
         if not all((name, b) in scores for b in budgets):
             continue
         row = [float(np.mean(scores[(name, b)])) for b in budgets]
-        falls = sum(later < earlier - FALL for earlier, later in zip(row, row[1:]))
+        falls = sum(later < earlier - FALL for earlier, later in itertools.pairwise(row))
         total_falls += falls
         for b, s in zip(budgets, row):
             means[b].append(s)

@@ -34,14 +34,13 @@ from sklearn.metrics import balanced_accuracy_score, get_scorer, r2_score
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from suite import DEFAULT_SUITE, fit_quietly, held_out_score, load_manifest, load_split
 
 import autopipe
 from autopipe import AutoEstimator
 from autopipe.evaluate import Evaluator
 from autopipe.space._registry import registry_by_name
 from autopipe.space.nets import NetworkTrainingHooks, zero_cost_score
-
-from suite import DEFAULT_SUITE, fit_quietly, held_out_score, load_manifest, load_split
 
 RESULTS = Path(__file__).resolve().parent / "results" / "nets.jsonl"
 

@@ -30,10 +30,9 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+from suite import DEFAULT_SUITE, load_manifest, load_split
 
 from autopipe import AutoEstimator
-
-from suite import DEFAULT_SUITE, load_manifest, load_split
 
 RESULTS = Path(__file__).resolve().parent / "results" / "overhead.jsonl"
 

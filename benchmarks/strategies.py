@@ -33,10 +33,10 @@ from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
+from suite import DEFAULT_SUITE, fit_quietly, held_out_score, load_manifest, load_split
+
 from autopipe import AutoEstimator
 from autopipe.estimator import _STARTERS
-
-from suite import DEFAULT_SUITE, fit_quietly, held_out_score, load_manifest, load_split
 
 RESULTS = Path(__file__).resolve().parent / "results" / "strategies.jsonl"
 VARIANTS = ["evolution", "regularized-evolution", "random", "bayesian", "reinforce", "surrogate-evolution",

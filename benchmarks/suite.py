@@ -1,4 +1,10 @@
-"""Loading the development data suite (``manifest.json`` plus gzip CSVs) for benchmarks."""
+"""Loading a data suite (``manifest.json`` plus table files) for benchmarks.
+
+A suite is a folder whose ``manifest.json`` lists its tables (name, file,
+task, target, rows). The files may be comma-separated (``.csv``, ``.csv.gz``:
+the development suite), tab-separated (``.tsv``, ``.tsv.gz``: the corpus) or
+generated tables cached by ``generated.py`` (``.npz``).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from sklearn.metrics import balanced_accuracy_score, r2_score
 from sklearn.model_selection import train_test_split
 
 DEFAULT_SUITE = Path(__file__).resolve().parent.parent.parent / "shared" / "datasets"
+DEFAULT_CORPUS = DEFAULT_SUITE.parent / "corpus"
 
 
 def load_manifest(path: str | Path = DEFAULT_SUITE) -> list[dict]:
@@ -19,9 +26,20 @@ def load_manifest(path: str | Path = DEFAULT_SUITE) -> list[dict]:
     return json.loads((Path(path) / "manifest.json").read_text())
 
 
+def read_table(path: str | Path) -> pd.DataFrame:
+    """One table file as a DataFrame, read by its suffix (CSV, TSV, or a generated ``.npz``)."""
+    path = Path(path)
+    suffixes = path.suffixes[-2:]
+    if path.suffix == ".npz":
+        from generated import read_frame
+
+        return read_frame(path)
+    return pd.read_csv(path, sep="\t" if ".tsv" in suffixes else ",")
+
+
 def load_split(entry: dict, path: str | Path, seed: int) -> tuple:
     """75/25 train/test split of one data set (stratified for classification)."""
-    frame = pd.read_csv(Path(path) / entry["file"])
+    frame = read_table(Path(path) / entry["file"])
     X, y = frame.drop(columns=[entry["target"]]), frame[entry["target"]]
     stratify = y if entry["task"] == "classification" else None
     return train_test_split(X, y, test_size=0.25, random_state=seed, stratify=stratify)
@@ -49,7 +67,7 @@ def pre_encode(X_train: pd.DataFrame, X_test: pd.DataFrame) -> tuple[pd.DataFram
     return pd.DataFrame(train, index=X_train.index), pd.DataFrame(test, index=X_test.index)
 
 
-def fit_quietly(estimator, X, y) -> float:  # noqa: ANN001
+def fit_quietly(estimator, X, y) -> float:
     """Fit with warnings silenced; return the wall time in seconds."""
     start = time.monotonic()
     with warnings.catch_warnings():
@@ -58,6 +76,6 @@ def fit_quietly(estimator, X, y) -> float:  # noqa: ANN001
     return time.monotonic() - start
 
 
-def held_out_score(task: str, y_true, y_pred) -> float:  # noqa: ANN001
+def held_out_score(task: str, y_true, y_pred) -> float:
     """Balanced accuracy (classification) or r2 (regression): the metric every benchmark reports."""
     return float(balanced_accuracy_score(y_true, y_pred) if task == "classification" else r2_score(y_true, y_pred))
