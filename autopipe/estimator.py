@@ -86,7 +86,7 @@ class AutoEstimator(BaseEstimator):
         Seconds one candidate's cross-validation may take before its worker is
         killed; ``None`` means ``max(1, time_budget / 5)`` for a new
         candidate, twice its predicted time plus one second (at most that)
-        when it is promoted to more rows, and 40% of the budget for the
+        when it is promoted to more rows, and 60% of the budget for the
         floor (gradient boosting with its defaults, scored on all rows first).
     early_stop : int or None, default=None
         Stop after this many generations without improvement.

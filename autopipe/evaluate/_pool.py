@@ -378,6 +378,20 @@ class WorkerPool(Pool):
             self._queue.appendleft(task)
             return
         self._finish(worker, OutcomeKind.CRASH, None, death_message(code))
+        self._start_spare(slot)
+
+    def _start_spare(self, slot: int) -> None:
+        """Replace a killed worker at once, so that it boots (and imports scikit-learn) before it is needed.
+
+        A kill then costs the next task no start-up: the spare is ready by the
+        time the parent hands it work. Not done when nothing is left to run.
+        """
+        if self._closed or self._slots[slot] is not None or not (self._queue or self.n_running):
+            return
+        try:
+            self._start_worker(slot)
+        except Exception:  # noqa: BLE001  (started again when a task needs it)
+            self._slots[slot] = None
 
     def _poll(self, timeout: float | None) -> None:
         """Wait up to ``timeout`` s for running workers and handle events."""
@@ -417,6 +431,7 @@ class WorkerPool(Pool):
         limit = worker.task.timeout
         self._discard(slot)
         self._finish(worker, OutcomeKind.TIMEOUT, None, timeout_text(limit))
+        self._start_spare(slot)
 
     def _cancel_all(self) -> None:
         """Kill the workers of running tasks; cancel those and queued tasks."""

@@ -173,6 +173,15 @@ def _start(n_threads: int, memory_limit_bytes: int | None, parent_pid: int) -> N
     ).start()
 
 
+def _warm_up() -> None:
+    """Import what every task needs while the parent is still busy, so that the first task does not wait for it."""
+    try:
+        import pandas  # noqa: F401
+        import sklearn.pipeline  # noqa: F401
+    except ImportError:  # pragma: no cover  (scikit-learn is a dependency)
+        pass
+
+
 def worker_main(
     conn: Connection,
     n_threads: int,
@@ -182,6 +191,7 @@ def worker_main(
 ) -> None:
     """Serve tasks from ``conn`` until the parent closes it or stops us."""
     _start(n_threads, memory_limit_bytes, parent_pid)
+    _warm_up()
     payload: Any = None
     while True:
         try:

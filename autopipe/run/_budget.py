@@ -73,13 +73,13 @@ class BudgetPlan:
     def promoted_eval_time(self, asked: float | None) -> float | None:
         """Seconds the floor and the user's pipelines, scored on all rows at once, may take.
 
-        ``asked`` (the user's ``max_eval_time``), else 40% of the budget: they
+        ``asked`` (the user's ``max_eval_time``), else 60% of the budget: they
         are the candidates the final model falls back on, so a large table
         must not cut them off at the ordinary limit.
         """
         if asked is not None:
             return float(asked)
-        return None if self.time_budget is None else max(1.0, 0.4 * self.time_budget)
+        return None if self.time_budget is None else max(1.0, 0.6 * self.time_budget)
 
     def refit_slack(self) -> float:
         """Seconds a final fit may run past the budget (5% of it, at most 10 s)."""

@@ -49,7 +49,8 @@ def build_final_model(
     """
     start = plan.deadline.elapsed()
     kind = None if ensembler is None else ensembler.kind
-    if not any(e.result.ok for e in history) or floor_is_final(history, floor):
+    time_left = plan.deadline.remaining() + plan.refit_slack()
+    if not any(e.result.ok for e in history) or floor_is_final(history, floor, time_left):
         single, key = _fit_unevaluated(data, history, context, plan, floor)
         report = EnsembleReport(kind, False, "not used: the budget ended before the search confirmed a "
                                 "candidate better than the floor", build_time=plan.deadline.elapsed() - start)
@@ -85,7 +86,7 @@ def build_final_model(
     return FinalModel(fitted, single, best_key, report)
 
 
-def floor_is_final(history: SearchHistory, floor: Genome | None) -> bool:
+def floor_is_final(history: SearchHistory, floor: Genome | None, time_left: float | None = None) -> bool:
     """Whether the floor must be the final model: it has no score on all rows, and only because time ran out.
 
     The floor is the first default pipeline, scored on all rows at once.
@@ -93,12 +94,16 @@ def floor_is_final(history: SearchHistory, floor: Genome | None) -> bool:
     started), no other candidate was confirmed better than it on the same
     rows, so it replaces them: on data where trees win, a linear model that
     happened to finish first must not be the answer. A floor that failed or
-    ran past its time limit is not used.
+    ran past its time limit is not used, nor one that was cut off after
+    running longer than ``time_left`` seconds (its fit on all rows would take
+    longer still).
     """
     if floor is None:
         return False
     results = [e.result for e in history if e.genome.key == floor.key]
     if any(r.ok and r.fidelity >= 1.0 for r in results):
+        return False
+    if time_left is not None and any(1.25 * r.wall_time > time_left for r in results):
         return False
     return all(r.status is Status.CANCELLED for r in results)
 
@@ -114,7 +119,8 @@ def _fit_unevaluated(
     rows unevaluated, with a :class:`TimeBudgetWarning`, rather than leaving
     the user with nothing or with a weaker model.
     """
-    cut = all(e.result.status is Status.CANCELLED for e in history) or floor_is_final(history, fallback)
+    cut = all(e.result.status is Status.CANCELLED for e in history) or floor_is_final(
+        history, fallback, plan.deadline.remaining() + plan.refit_slack())
     if not cut or fallback is None:
         raise AllCandidatesFailedError(all_failed_message(history))
     pipeline = context.compile(fallback)
