@@ -18,7 +18,8 @@ from ._selection import cross_check, oof_scorer, select_ensemble
 PATIENCE = 10
 #: Rows ensemble selection scores blends on (a seeded subsample beyond).
 SELECTION_ROWS = 10_000
-#: Candidates, best first, whose out-of-fold predictions an ensemble may use.
+#: Candidates, best first, whose out-of-fold predictions an ensemble may use
+#: (``SearchHistory`` keeps the predictions of this many at most, by default).
 MAX_CANDIDATES = 20
 
 
@@ -125,9 +126,13 @@ class Ensembler(abc.ABC):
             e for e in ranked
             if e.result.oof is not None and e.result.oof_kind == kind and np.isfinite(e.result.oof).all()
         ][:MAX_CANDIDATES]
+        what = "probabilities" if problem.is_classifier else "predictions"
+        if len(usable) < 2:
+            return EnsemblePlan(EnsembleReport(self.kind, False, f"not used: fewer than 2 candidates have out-of-fold "
+                                               f"{what} an ensemble can use (the search history keeps them "
+                                               "for the best candidates, within max_oof_bytes)"))
         affordable = afford(usable, self.cost_factor(len(problem.splits)), self.lanes(n_workers))
         if len(affordable) < 2:
-            what = "probabilities" if problem.is_classifier else "predictions"
             return EnsemblePlan(EnsembleReport(self.kind, False, "not used: fewer than 2 candidates with "
                                                f"out-of-fold {what} fit in the time left"))
         rows = selection_rows(len(problem.y), problem.seed)

@@ -38,6 +38,11 @@ class CVPayload:
     space's training hooks (median stopping, weight inheritance; default: the
     no-op), kept with the data in each worker. ``token`` identifies the data
     in the workers' caches.
+
+    In a worker, ``X``, ``y`` and the other arrays may be read-only memory
+    maps shared by all workers (see :class:`~autopipe.evaluate.WorkerPool`):
+    the tasks below never write into them, and give estimators the rows of
+    a fold as copies (fancy indexing), or all rows as they are.
     """
 
     X: Any
@@ -194,8 +199,11 @@ def cross_validate_pipeline(
     not finite.
     """
     rows, folds = payload.view(fidelity, check)
-    X, y = _take(payload.X, rows), payload.y[rows]
-    w = None if payload.sample_weight is None else payload.sample_weight[rows]
+    if len(rows) == len(payload.y):  # all rows, in order (views are sorted): no copy of the data
+        X, y, w = payload.X, payload.y, payload.sample_weight
+    else:
+        X, y = _take(payload.X, rows), payload.y[rows]
+        w = None if payload.sample_weight is None else payload.sample_weight[rows]
     oof: np.ndarray | None = None
     kind = ""
     scores: list[float] = []
