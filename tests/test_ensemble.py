@@ -206,7 +206,8 @@ def test_history_bounds_the_memory_of_out_of_fold_predictions():
     for i in range(30):
         g = Genome.random(space, rng)
         oof = np.zeros((1000, 1), dtype=np.float32)
-        history.add(g, EvaluationResult(key=g.key, status=Status.OK, score=float(i), oof=oof), 0, 0.0)
+        history.add(g, EvaluationResult(key=g.key, status=Status.OK, score=float(i), oof=oof, oof_kind="predict"),
+                    0, 0.0)
     kept = [e for e in history if e.result.oof is not None]
     assert len(kept) == 10
     assert {e.result.score for e in kept} == set(map(float, range(20, 30)))  # the best keep theirs

@@ -43,14 +43,17 @@ def test_classification_end_to_end(clf_data, fast):
     assert not est.pareto_front_.empty and est.pareto_front_.iloc[0]["complexity"] >= 1
 
 
-def test_every_result_has_out_of_fold_predictions(clf_data, fast):
+def test_the_results_an_ensemble_may_use_keep_their_out_of_fold_predictions(clf_data, fast):
     X, y = clf_data
     est = AutoClassifier(**fast).fit(X, y)
+    ok = [e for e in est.history_.ranked() if e.result.ok]
+    assert all(len(e.result.fold_scores) == 3 for e in ok)
+    usable = [e for e in ok if e.result.oof_kind == "proba"]
+    assert usable and all(e.result.oof is not None for e in usable[:20])
     for entry in est.history_:
-        if entry.result.ok:
-            assert entry.result.oof.shape[0] == len(y)
-            assert entry.result.oof.dtype == np.float32
-            assert len(entry.result.fold_scores) == 3
+        if entry.result.oof is not None:
+            assert entry.result.oof.shape == (len(y), 2) and entry.result.oof.dtype == np.float32
+            assert entry.result.oof_kind == "proba" and entry.result.fidelity == 1.0
 
 
 def test_regression_end_to_end(reg_data, fast):

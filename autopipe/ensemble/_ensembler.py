@@ -24,7 +24,8 @@ from ._selection import cross_check, oof_scorer, select_ensemble
 
 #: Selection rounds without a better blend before selection stops.
 PATIENCE = 10
-#: Candidates, best first, whose out-of-fold predictions an ensemble may use.
+#: Candidates, best first, whose out-of-fold predictions an ensemble may use
+#: (``SearchHistory`` keeps the predictions of this many at most, by default).
 MAX_CANDIDATES = 20
 
 
@@ -137,11 +138,15 @@ class Ensembler(abc.ABC):
                                                f"{len(covered)} of {n} rows"))
         kind = "proba" if problem.is_classifier else "predict"
         usable = [e for e in ranked if _finite_on(e.result, kind, n, covered)][:MAX_CANDIDATES]
+        what = "probabilities" if problem.is_classifier else "predictions"
+        if len(usable) < 2:
+            return EnsemblePlan(EnsembleReport(self.kind, False, f"not used: fewer than 2 candidates have out-of-fold "
+                                               f"{what} an ensemble can use (the search history keeps them "
+                                               "for the best candidates, within max_oof_bytes)"))
         cv = final_cv_folds(problem.splits, n)
         n_folds = DEFAULT_CV_FOLDS if cv is None else len(cv)
         affordable = afford(usable, self.cost_factor(n_folds), self.lanes(n_workers))
         if len(affordable) < 2:
-            what = "probabilities" if problem.is_classifier else "predictions"
             return EnsemblePlan(EnsembleReport(self.kind, False, "not used: fewer than 2 candidates with "
                                                f"out-of-fold {what} fit in the time left"))
         rows = selection_rows(covered, problem.seed)

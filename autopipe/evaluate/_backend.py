@@ -48,9 +48,17 @@ def acquire_pool(
 
 
 def release_pool(pool: Pool, private: bool) -> None:
-    """Give back a pool from :func:`acquire_pool`: close a private one, free a shared one for the next fit."""
+    """Give back a pool from :func:`acquire_pool`: close a private one, free a shared one for the next fit.
+
+    A shared pool drops the fit's payload: its memory-mapped file is
+    deleted, and its idle workers release their copy or map of it.
+    """
     if private:
         pool.close()
-    else:
-        with _SHARED_LOCK:
-            _IN_USE.discard(id(pool))
+        return
+    try:
+        pool.set_payload(None)
+    except RuntimeError:  # closed meanwhile
+        pass
+    with _SHARED_LOCK:
+        _IN_USE.discard(id(pool))

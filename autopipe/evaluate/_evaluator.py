@@ -7,7 +7,7 @@ import itertools
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -202,6 +202,7 @@ class Evaluator:
         fidelity: float | Sequence[float] = 1.0,
         on_result: Callable[[int, EvaluationResult], None] | None = None,
         check: bool = False,
+        return_oof: bool = True,
     ) -> list[EvaluationResult | None]:
         """Cross-validate ``(key, pipeline)`` candidates in parallel.
 
@@ -210,7 +211,10 @@ class Evaluator:
         running gets a ``CANCELLED`` result. ``check=True`` scores all rows on
         the ``check_splits`` instead of the search's folds. ``fidelity`` is
         the fraction of the rows each candidate is scored on: one for all, or
-        one per candidate.
+        one per candidate. ``on_result(i, result)`` is called as each result
+        arrives. With ``return_oof=False`` the returned results carry no
+        out-of-fold predictions (``oof`` is None; ``on_result`` still gets
+        them), so that a batch holds no more of them than ``on_result`` keeps.
         """
         if check and self.payload.check_splits is None:
             raise ValueError("evaluate(check=True) needs an Evaluator made with check_splits")
@@ -246,9 +250,9 @@ class Evaluator:
                 submit(held.popleft())
             if result is None:
                 continue
-            results[i] = result
             if on_result is not None:
                 on_result(i, result)
+            results[i] = result if return_oof or result.oof is None else replace(result, oof=None)
         return results
 
     def stream(

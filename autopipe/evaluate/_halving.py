@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from sklearn.base import BaseEstimator
@@ -57,6 +58,7 @@ def successive_halving(
     deadline: Deadline | None = None,
     on_result: Callable[[int, EvaluationResult], None] | None = None,
     promote: Collection[str] = (),
+    return_oof: bool = True,
 ) -> list[EvaluationResult | None]:
     """Evaluate a batch rung by rung; only the best ``1/eta`` of a rung go on to the next.
 
@@ -72,19 +74,21 @@ def successive_halving(
 
     Returns, in input order, each candidate's result at the highest rung it
     reached (``None`` for one never started before ``deadline``).
-    ``on_result(i, result)`` is called for every result of every rung.
+    ``on_result(i, result)`` is called for every result of every rung; with
+    ``return_oof=False`` only it gets the out-of-fold predictions (see
+    :meth:`Evaluator.evaluate`).
     """
     deadline = deadline or Deadline(None)
     best: list[EvaluationResult | None] = [None] * len(candidates)
 
     def run(indices: list[int], fidelities: list[float]) -> None:
         def record(j: int, result: EvaluationResult) -> None:
-            best[indices[j]] = result
             if on_result is not None:
                 on_result(indices[j], result)
+            best[indices[j]] = result if return_oof or result.oof is None else replace(result, oof=None)
 
         evaluator.evaluate([candidates[i] for i in indices], deadline=deadline, fidelity=fidelities,
-                           on_result=record)
+                           on_result=record, return_oof=return_oof)
 
     first = [i for i, (key, _) in enumerate(candidates) if key in promote]
     alive = [i for i, (key, _) in enumerate(candidates) if key not in promote]

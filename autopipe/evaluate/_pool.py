@@ -22,6 +22,7 @@ from ._process import (
     shutdown_workers,
     start_worker,
 )
+from ._shared import SHARE_MIN_BYTES, SharedPayload, share_payload
 from ._worker import PROTOCOL, TAG_TASK, TAG_TASK_ACK, ReplyKind, decode_reply
 
 __all__ = ["TaskOutcome", "WorkerPool", "default_n_workers"]
@@ -57,8 +58,10 @@ class WorkerPool(Pool):
     process.  A task that runs past its time limit has its worker killed
     (even when it is stuck in native code), a worker that crashes is
     replaced, and exceptions come back as error outcomes.  The per-fit
-    *payload* (typically the training data) is pickled once and sent to each
-    worker once, not with every task.
+    *payload* (typically the training data) is pickled once and reaches each
+    worker once, not with every task; a large one is written once to a file
+    that every worker memory-maps, so that the workers share one copy of its
+    arrays.
 
     Workers are started lazily, on the first dispatch that needs them, and
     reused across tasks and payloads.  A worker that was killed or died is
@@ -85,6 +88,13 @@ class WorkerPool(Pool):
     idle_timeout : float, default=600.0
         Seconds a worker with nothing to do waits for a task before it
         exits (it is started again when a task needs it).
+    share_min_bytes : int or None, default=1 MiB
+        A payload whose large buffers (NumPy arrays, the numeric blocks of
+        pandas DataFrames, Arrow buffers) total at least this many bytes is
+        shared: written once to a file (under ``/dev/shm`` when it has room,
+        else the temporary directory) that every worker, replacements
+        included, memory-maps read-only. A smaller one is sent through each
+        worker's pipe, as a writable copy. None never shares.
 
     See Also
     --------
@@ -96,12 +106,25 @@ class WorkerPool(Pool):
     dispatched to a worker.  Time limits count from when a worker starts
     the task; past its limit the worker is killed and the outcome is
     ``TIMEOUT``.  A lane the pool was not given is not capped.  At the deadline of
-    :meth:`results` the workers of running tasks are killed.  Large
-    contiguous buffers of the payload (numpy arrays) are sent out-of-band
-    and not copied by :meth:`set_payload`, so do not modify the payload in
-    place while the pool uses it.  While a payload is being sent to a worker
-    the parent does not watch the other workers, so time limits can be
-    enforced late by the transfer time.
+    :meth:`results` the workers of running tasks are killed.
+
+    **The payload.** It is pickled with cloudpickle, its large contiguous
+    buffers out-of-band. A payload below ``share_min_bytes`` keeps those
+    buffers as they are (no copy) and sends them to each worker when it
+    first needs the payload, so do not modify the payload in place while the
+    pool uses it; while a payload is being sent to a worker the parent does
+    not watch the other workers, so time limits can be enforced late by the
+    transfer time. A shared payload is written to its file by
+    :meth:`set_payload` (with ``joblib.dump``) and loaded by each worker with
+    ``joblib.load(..., mmap_mode="r")``: its arrays are read-only memory maps
+    of one copy in the operating system's memory, and tasks must not write
+    into them (slicing with fancy indexing copies, as usual). Objects pickled
+    in-band, such as the Python strings of an ``object`` column, are
+    unpickled into each worker. The file is deleted when the payload is
+    replaced (``set_payload(None)`` just drops it) or the pool is closed,
+    and idle workers are told to drop the old payload at once, so that its
+    memory is released; if the process is killed, joblib's resource tracker
+    deletes it.
 
     Examples
     --------
@@ -123,6 +146,7 @@ class WorkerPool(Pool):
         memory_limit_mb: float | None = None,
         lanes: dict[str, int] | None = None,
         idle_timeout: float = 600.0,
+        share_min_bytes: int | None = SHARE_MIN_BYTES,
     ) -> None:
         super().__init__()
         self.n_workers = _check_count("n_workers", n_workers)
@@ -134,14 +158,19 @@ class WorkerPool(Pool):
             _check_count(f"the width of lane {name!r}", width)
         if not idle_timeout > 0:
             raise ValueError(f"idle_timeout must be positive, got {idle_timeout!r}")
+        if share_min_bytes is not None and (isinstance(share_min_bytes, bool) or int(share_min_bytes) != share_min_bytes
+                                            or share_min_bytes < 0):
+            raise ValueError(f"share_min_bytes must be an integer >= 0 or None, got {share_min_bytes!r}")
         self.lanes = dict(lanes or {})
         self.memory_limit_mb = memory_limit_mb
         self.idle_timeout = float(idle_timeout)
+        self.share_min_bytes = None if share_min_bytes is None else int(share_min_bytes)
         self._slots: list[WorkerHandle | None] = [None] * self.n_workers
         self._live: dict[int, WorkerHandle] = {}  # pid -> worker, for shutdown
         self._queue: collections.deque[_Task] = collections.deque()
         self._payload_id = 0
         self._payload_parts: PayloadParts | None = None
+        self._shared: SharedPayload | None = None
         # Kills the workers at interpreter exit, or when the pool is garbage
         # collected, without keeping the pool alive.
         self._finalizer = weakref.finalize(self, shutdown_workers, self._live)
@@ -151,8 +180,11 @@ class WorkerPool(Pool):
     def set_payload(self, payload: Any) -> None:
         """Set the object passed as first argument to every task function.
 
-        The payload is pickled once, here; each worker receives it before its
-        next task.  Calling again replaces it, and workers drop the old one.
+        The payload is pickled once, here (and written to its file if it is
+        shared, see ``share_min_bytes``); each worker receives it before its
+        next task.  Calling again replaces it: the old one's file is
+        deleted, and idle workers drop it at once (busy ones before their
+        next task).
 
         Parameters
         ----------
@@ -160,8 +192,14 @@ class WorkerPool(Pool):
             Anything cloudpickle can pickle, e.g. ``(X, y)``.
         """
         self._check_open()
-        self._payload_parts = pickle_payload(payload)
+        stream, raw = parts = pickle_payload(payload)
+        self._drop_payload()  # first, so that the old file and the new need not fit side by side
         self._payload_id += 1
+        self._payload_parts = parts
+        if self.share_min_bytes is not None and sum(view.nbytes for view in raw) >= self.share_min_bytes:
+            self._shared = share_payload(stream, raw)
+            if self._shared is not None:  # else no folder had room: it is sent
+                self._payload_parts = None
 
     def cancel_pending(self) -> list[Hashable]:
         """Drop the queued tasks that have not started.
@@ -192,12 +230,29 @@ class WorkerPool(Pool):
         self._slots = [None] * self.n_workers
         self._payload_parts = None
         self._finalizer()
+        shared, self._shared = self._shared, None
+        if shared is not None:
+            shared.remove()
 
     def __repr__(self) -> str:
         return (f"WorkerPool(n_workers={self.n_workers}, running={self.n_running}, "
                 f"queued={self.n_queued}, closed={self._closed})")
 
     # ------------------------------------------------------------ internals
+
+    def _drop_payload(self) -> None:
+        """Forget the current payload: delete its file, and have the idle workers that hold it drop it."""
+        shared, self._shared = self._shared, None
+        self._payload_parts = None
+        if shared is not None:
+            shared.remove()
+        for slot, worker in enumerate(self._slots):
+            if worker is None or worker.task is not None or worker.payload_id == 0:
+                continue
+            try:
+                worker.send_payload(0, None)
+            except OSError:  # it exited while idle
+                self._discard(slot)
 
     def _enqueue(
         self, task_id: Hashable, fn: Callable[..., Any], args: tuple, timeout: float | None, lane: str | None
@@ -302,7 +357,8 @@ class WorkerPool(Pool):
         worker.dispatched_at = time.monotonic()
         try:
             if new_payload:
-                worker.send_payload(self._payload_id, self._payload_parts)
+                path = None if self._shared is None else self._shared.path
+                worker.send_payload(self._payload_id, self._payload_parts, path)
             worker.conn.send_bytes((TAG_TASK_ACK if ack else TAG_TASK) + body)
         except OSError:
             # The worker died before taking the task.  A worker that had

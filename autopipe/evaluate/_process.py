@@ -94,14 +94,22 @@ class WorkerHandle:
         self.expires_at: float | None = None
         self.awaiting_start = False
 
-    def send_payload(self, payload_id: int, parts: PayloadParts | None) -> None:
-        """Send a payload (None when ``parts`` is None) to the worker, to replace the one it holds."""
+    def send_payload(self, payload_id: int, parts: PayloadParts | None, path: str | None = None) -> None:
+        """Send a payload to the worker, to replace the one it holds.
+
+        The payload is the file at ``path`` (see ``_shared``) when given, else
+        ``parts``, else None.
+        """
+        if path is not None:
+            self.conn.send_bytes(TAG_PAYLOAD + pickle.dumps((payload_id, [], path), protocol=PROTOCOL))
+            self.payload_id = payload_id
+            return
         if parts is None:
             stream, raw = pickle.dumps(None, protocol=PROTOCOL), []
         else:
             stream, raw = parts
         sizes = [view.nbytes for view in raw]
-        self.conn.send_bytes(TAG_PAYLOAD + pickle.dumps((payload_id, sizes), protocol=PROTOCOL))
+        self.conn.send_bytes(TAG_PAYLOAD + pickle.dumps((payload_id, sizes, None), protocol=PROTOCOL))
         self.conn.send_bytes(stream)
         for view in raw:
             self.conn.send_bytes(view)

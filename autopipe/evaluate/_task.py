@@ -38,6 +38,11 @@ class CVPayload:
     space's training hooks (median stopping, weight inheritance; default: the
     no-op), kept with the data in each worker. ``token`` identifies the data
     in the workers' caches.
+
+    In a worker, ``X``, ``y`` and the other arrays may be read-only memory
+    maps shared by all workers (see :class:`~autopipe.evaluate.WorkerPool`):
+    the tasks below never write into them, and give estimators the rows of
+    a fold as copies (fancy indexing), or all rows as they are.
     """
 
     X: Any

@@ -18,8 +18,9 @@ import cloudpickle
 # A worker process executes this file as a stand-alone module (without
 # importing the ``autopipe`` package, whose ``__init__`` modules import
 # scikit-learn), so at module level it imports only the standard library,
-# cloudpickle and the sibling file ``_outcome.py``.  threadpoolctl is
-# imported lazily.
+# cloudpickle and the sibling file ``_outcome.py``.  threadpoolctl and
+# joblib (for payloads shared through a memory-mapped file) are imported
+# lazily.
 if TYPE_CHECKING or __package__:
     from ._outcome import format_caught
 else:  # a stand-alone worker: no parent package to import the sibling from
@@ -37,9 +38,10 @@ _WATCHDOG_PERIOD_S = 1.0  # how often a worker checks that its parent is alive
 # its first byte says what it is.
 TAG_TASK = b"T"  # a task: tag + cloudpickle((fn, args))
 TAG_TASK_ACK = b"S"  # a task whose start the worker must announce first
-TAG_PAYLOAD = b"P"  # a payload header: tag + pickle((payload_id, sizes));
-# it is followed by one message with the pickle stream and one per
-# out-of-band buffer.
+TAG_PAYLOAD = b"P"  # a payload header: tag + pickle((payload_id, sizes, path));
+# without a path it is followed by one message with the pickle stream and
+# one per out-of-band buffer; with one, the payload is in the file at path
+# (see ``_shared``) and nothing follows.
 
 
 class ReplyKind(str, enum.Enum):
@@ -119,13 +121,29 @@ class _PayloadError:
         self.text = text
 
 
+def _load_shared(path: str) -> Any:
+    """Load a payload from the file the parent wrote, its buffers memory-mapped read-only.
+
+    An error is returned wrapped in ``_PayloadError``.
+    """
+    try:
+        import joblib
+
+        stream, buffers = joblib.load(path, mmap_mode="r")
+        return pickle.loads(stream, buffers=buffers)
+    except BaseException as exc:  # noqa: BLE001  (any failure becomes the error of the tasks that need it)
+        return _PayloadError("the shared payload could not be loaded in the worker: " + format_caught(exc))
+
+
 def _receive_payload(conn: Connection, header: memoryview) -> Any:
-    """Read a payload (pickle stream and out-of-band buffers) and load it.
+    """Read a payload (pickle stream and out-of-band buffers, or the path of its file) and load it.
 
     Returns the payload, or raises ``EOFError``/``OSError`` when the pipe
     broke; an error while unpickling is returned wrapped in ``_PayloadError``.
     """
-    _, sizes = pickle.loads(header)
+    _, sizes, path = pickle.loads(header)
+    if path is not None:
+        return _load_shared(path)
     stream = conn.recv_bytes()
     buffers = []
     for size in sizes:

@@ -125,7 +125,7 @@ class CandidateRunner:
             on_result(todo[j], result)
 
         done = successive_halving(self.evaluator, candidates, self.fidelities, deadline=self.state.deadline,
-                                  on_result=record, promote=self.promote)
+                                  on_result=record, promote=self.promote, return_oof=False)
         for i, result in zip(todo, done):
             results[i] = result
         return results
@@ -175,7 +175,7 @@ class CandidateRunner:
 
         candidates = [(genomes[i].key, self.context.compile(genomes[i])) for i in todo]
         done = self.evaluator.evaluate(candidates, deadline=deadline, fidelity=[fidelities[i] for i in todo],
-                                       on_result=record)
+                                       on_result=record, return_oof=False)
         for i, result in zip(todo, done):
             results[i] = result
         return results
@@ -186,7 +186,7 @@ class CandidateRunner:
         A partial check would demote the candidates it missed, so none is kept then.
         """
         candidates = [(e.genome.key, self.context.compile(e.genome)) for e in entries]
-        results = self.evaluator.evaluate(candidates, deadline=deadline, check=True)
+        results = self.evaluator.evaluate(candidates, deadline=deadline, check=True, return_oof=False)
         if any(r is None or r.status is Status.CANCELLED for r in results):
             return False
         for entry, result in zip(entries, results):

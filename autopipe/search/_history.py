@@ -5,9 +5,20 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
 
 from ..evaluate import EvaluationResult
 from ..genome import Genome
+
+#: Default of ``SearchHistory(max_oof_bytes=...)``.
+MAX_OOF_BYTES = 256 * 2**20
+#: Default of ``SearchHistory(max_oof_results=...)``: the most candidates an
+#: ensemble considers (``MAX_CANDIDATES`` of the ensemblers).
+MAX_OOF_RESULTS = 20
+#: The kinds of out-of-fold predictions an ensemble uses (class probabilities, regression predictions).
+ENSEMBLE_OOF_KINDS = ("proba", "predict")
 
 
 @dataclass(frozen=True)
@@ -35,37 +46,68 @@ class SearchHistory:
     pooled over both sets of folds, so that a candidate lucky on one split
     does not win by chance.
 
+    Out-of-fold predictions are kept only for the candidates that can still
+    enter an ensemble: successful full-fidelity results whose predictions are
+    finite class probabilities (``oof_kind="proba"``) or regression
+    predictions (``"predict"``), the best ``max_oof_results`` of them in the
+    order of :meth:`ranked`, and of those only as many, best first, as fit in
+    ``max_oof_bytes`` together. Every other recorded result has ``oof=None``:
+    its predictions are dropped when it is recorded, or when better results
+    push it out (it never gets them back). The bound holds after every
+    :meth:`add`. Re-scores (:meth:`add_check`) keep no predictions.
+
     Parameters
     ----------
     max_oof_bytes : int, default=256 MiB
-        Memory for out-of-fold predictions. Only the best full-fidelity results
-        keep theirs: when the stored predictions would exceed this bound, those
-        of the worst-scoring result are dropped (its ``oof`` becomes ``None``).
-        At least 5 results always keep their predictions.
+        Memory for the kept out-of-fold predictions, in bytes. With ``n``
+        rows and ``c`` classes one result's take ``4 * n * c`` bytes
+        (float32). If the best result's predictions alone exceed it, none
+        are kept, and no ensemble is built.
+    max_oof_results : int, default=20
+        The most results that keep their predictions: the ensemblers
+        consider the 20 best candidates at most.
     """
 
-    def __init__(self, max_oof_bytes: int = 256 * 2**20) -> None:
-        self.max_oof_bytes = max_oof_bytes
+    def __init__(self, max_oof_bytes: int = MAX_OOF_BYTES, max_oof_results: int = MAX_OOF_RESULTS) -> None:
+        for name, value in (("max_oof_bytes", max_oof_bytes), ("max_oof_results", max_oof_results)):
+            if isinstance(value, bool) or int(value) != value or value < 0:
+                raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+        self.max_oof_bytes = int(max_oof_bytes)
+        self.max_oof_results = int(max_oof_results)
         self.entries: list[HistoryEntry] = []
         self._index: dict[tuple[str, float], int] = {}
         self._keys: set[str] = set()
         self._with_oof: list[int] = []
         self.checks: dict[str, EvaluationResult] = {}
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self.__dict__.setdefault("checks", {})
+        if "max_oof_results" not in state:  # pickled (a checkpoint) before the bound counted results
+            self.max_oof_results = MAX_OOF_RESULTS
+            for i in self._with_oof:
+                if not _ensemble_ready(self.entries[i].result):
+                    self._drop_oof(i)
+            self._with_oof = [i for i in self._with_oof if self.entries[i].result.oof is not None]
+            self._bound_oof()
+
     def add(self, genome: Genome, result: EvaluationResult, generation: int, elapsed: float) -> HistoryEntry:
-        """Record one result (dropping the worst stored out-of-fold predictions if over the bound)."""
-        entry = HistoryEntry(genome, result, generation, elapsed)
-        self._index[(genome.key, result.fidelity)] = len(self.entries)
+        """Record one result; returns its entry as stored (``oof`` None unless an ensemble may use it)."""
+        keep = result.oof is not None and _ensemble_ready(result)
+        if result.oof is not None and not keep:
+            result = replace(result, oof=None)
+        index = len(self.entries)
+        self._index[(genome.key, result.fidelity)] = index
         self._keys.add(genome.key)
-        self.entries.append(entry)
-        if result.oof is not None:
-            self._with_oof.append(len(self.entries) - 1)
-            self._bound_oof(result.oof.nbytes)
-        return entry
+        self.entries.append(HistoryEntry(genome, result, generation, elapsed))
+        if keep:
+            self._with_oof.append(index)
+            self._bound_oof()
+        return self.entries[index]
 
     def add_check(self, key: str, result: EvaluationResult) -> None:
-        """Record a re-score of the full-fidelity candidate ``key`` on a second set of folds."""
-        self.checks[key] = result
+        """Record a re-score of the full-fidelity candidate ``key`` on a second set of folds (without predictions)."""
+        self.checks[key] = result if result.oof is None else replace(result, oof=None)
 
     def clear_checks(self) -> None:
         """Forget every re-score (a continued search re-checks its own best)."""
@@ -85,25 +127,35 @@ class SearchHistory:
             return (1, *entry.sort_key)
         return (0, -pooled, entry.genome.complexity)
 
-    def _bound_oof(self, nbytes: int) -> None:
-        keep = max(5, self.max_oof_bytes // max(1, nbytes))
-        while len(self._with_oof) > keep:
-            worst = min(self._with_oof, key=self._oof_rank)
-            self._with_oof.remove(worst)
-            old = self.entries[worst]
-            self.entries[worst] = HistoryEntry(old.genome, replace(old.result, oof=None), old.generation, old.elapsed)
+    def _bound_oof(self) -> None:
+        """Keep the predictions of the best results, as many as ``max_oof_results`` and ``max_oof_bytes`` allow."""
+        best_first = sorted(self._with_oof, key=lambda i: (self._rank_key(self.entries[i]), i))
+        kept: list[int] = []
+        total = 0
+        for i in best_first:
+            nbytes = self.entries[i].result.oof.nbytes  # type: ignore[union-attr]
+            if len(kept) == self.max_oof_results or total + nbytes > self.max_oof_bytes:
+                break  # this one and every worse one go
+            kept.append(i)
+            total += nbytes
+        for i in best_first[len(kept):]:
+            self._drop_oof(i)
+        self._with_oof = kept
 
-    def _oof_rank(self, i: int) -> float:
-        """Which stored predictions to drop first: low-fidelity, failed, then low scores."""
-        result = self.entries[i].result
-        return result.score if result.ok and result.fidelity == 1.0 else -math.inf
+    def _drop_oof(self, i: int) -> None:
+        old = self.entries[i]
+        self.entries[i] = HistoryEntry(old.genome, replace(old.result, oof=None), old.generation, old.elapsed)
+
+    def oof_nbytes(self) -> int:
+        """Bytes of the out-of-fold predictions the history keeps (at most ``max_oof_bytes``)."""
+        return sum(e.result.oof.nbytes for e in self.entries if e.result.oof is not None)
 
     def copy(self) -> SearchHistory:
-        """A new history holding the same entries."""
-        new = SearchHistory()
+        """A new history holding the same entries, with the same bounds."""
+        new = SearchHistory(self.max_oof_bytes, self.max_oof_results)
+        new.checks = dict(getattr(self, "checks", {}))  # first: re-scores rank entries for the bound
         for e in self.entries:
             new.add(e.genome, e.result, e.generation, e.elapsed)
-        new.checks = dict(getattr(self, "checks", {}))
         return new
 
     def __contains__(self, key: object) -> bool:
@@ -153,3 +205,10 @@ class SearchHistory:
                 front.append(entry)
                 best_score = entry.result.score
         return front
+
+
+def _ensemble_ready(result: EvaluationResult) -> bool:
+    """Whether an ensemble could use the result's out-of-fold predictions."""
+    return (result.ok and result.fidelity == 1.0 and result.oof is not None
+            and result.oof_kind in ENSEMBLE_OOF_KINDS and not np.isinf(result.oof).any()
+            and bool(np.isfinite(result.oof).any()))  # NaN where the folds do not test (holdout, time order)

@@ -52,6 +52,16 @@ def test_ok_results_in_input_order_with_oof_probabilities():
     assert results[2].score == pytest.approx((results[2].oof[:, 0] == y).mean(), abs=0.05)
 
 
+def test_results_can_leave_their_out_of_fold_predictions_to_the_callback():
+    evaluator, y = _clf_evaluator()
+    seen = {}
+    with evaluator:
+        cands = [("lr", LogisticRegression()), ("nb", GaussianNB())]
+        results = evaluator.evaluate(cands, on_result=lambda i, r: seen.setdefault(i, r), return_oof=False)
+    assert all(r.ok and r.oof is None for r in results)
+    assert all(seen[i].oof.shape == (len(y), 3) and seen[i].score == results[i].score for i in range(2))
+
+
 def test_check_folds_rescore_on_other_splits():
     X, y = make_tiny_classification(n_samples=90, n_classes=3, random_state=0)
     splits = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
