@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
 from typing import Any
 
 from .._utils.deadline import Deadline
@@ -92,7 +93,8 @@ class CandidateRunner:
                 self.halving.record(genome.key, result)
             if genome.key not in told:
                 told.add(genome.key)
-                tell([genome], [result])
+                # the history keeps the out-of-fold predictions within its bound; the strategy needs none
+                tell([genome], [result if result is None or result.oof is None else replace(result, oof=None)])
 
         def deadline() -> Deadline:
             self.state.deadline = self.search_deadline()

@@ -66,7 +66,7 @@ def test_predictions_no_ensemble_can_use_are_dropped_when_recorded():
     history = SearchHistory()
     oof = np.zeros((50, 3), dtype=np.float32)
     nan = oof.copy()
-    nan[0, 0] = np.nan
+    nan[0, 0] = np.inf  # not a prediction an ensemble can blend
     history.add(a, _result(a, 0.9, oof), 0, 0.0)
     history.add(b, _result(b, 0.99, oof, fidelity=1 / 3), 0, 0.0)  # a subsample: not comparable
     history.add(c, _result(c, 0.8, oof[:, :1], kind="label"), 0, 0.0)  # labels: no ensemble blends them
@@ -74,7 +74,11 @@ def test_predictions_no_ensemble_can_use_are_dropped_when_recorded():
     history.add(e, EvaluationResult.failed(e.key, Status.ERROR, "boom"), 0, 0.0)
     entry = history.add(f, _result(f, 0.6, oof), 0, 0.0)
     assert entry.result.oof is not None
-    assert _kept(history) == {a.key, f.key}
+    untested = np.full_like(oof, np.nan)
+    untested[40:] = 0.5  # a holdout split tests the last rows only: NaN elsewhere is expected
+    g, = _genomes(7)[6:]
+    history.add(g, _result(g, 0.5, untested), 0, 0.0)
+    assert _kept(history) == {a.key, f.key, g.key}
     history.add_check(a.key, _result(a, 0.9, oof))  # a re-score keeps only its scores
     assert history.checks[a.key].oof is None and history.checked_score(history.get(a.key)) == pytest.approx(0.9)
 
