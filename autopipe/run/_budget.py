@@ -18,8 +18,13 @@ REFIT_SHARE = 0.4
 
 
 def refit_estimate(result: Any) -> float:
-    """Seconds to fit a candidate on all rows: its per-fold fit time scaled to all rows, plus 30%."""
-    return 1.3 * result.fit_time / max(1, len(result.fold_scores) - 1)
+    """Seconds to fit a candidate on all rows: its per-fold fit time scaled to all rows, plus 30%.
+
+    A result of a lower fidelity (fitted on a share of each fold's training
+    rows) is scaled up by that share.
+    """
+    fidelity = max(float(getattr(result, "fidelity", 1.0)), 1e-6)
+    return 1.3 * result.fit_time / max(1, len(result.fold_scores) - 1) / fidelity
 
 
 def cv_cost(result: Any, n_workers: int) -> float:
