@@ -56,21 +56,15 @@ def _no_read_only_failures(est):
     assert (est.leaderboard_["status"] == "ok").any()
 
 
-def test_default_search_on_a_shared_numeric_table(shared):
-    X, y = _numeric()
-    est = AutoClassifier(time_budget=10, n_jobs=2, random_state=0).fit(X, y)
+@pytest.mark.parametrize(("make", "cls", "least"), [(_numeric, AutoClassifier, 0.8),
+                                                     (_with_strings, AutoRegressor, 0.5)],
+                         ids=["numeric", "with-string-columns"])
+def test_default_search_on_a_shared_table(shared, make, cls, least):
+    X, y = make()
+    est = cls(time_budget=10, n_jobs=2, random_state=0).fit(X, y)
     assert shared and all(s is not None for s in shared)
     _no_read_only_failures(est)
-    assert est.score(X, y) > 0.8
-    assert _payload_folders() == []
-
-
-def test_default_search_on_a_shared_table_with_string_columns(shared):
-    X, y = _with_strings()
-    est = AutoRegressor(time_budget=10, n_jobs=2, random_state=0).fit(X, y)
-    assert shared and all(s is not None for s in shared)
-    _no_read_only_failures(est)
-    assert est.score(X, y) > 0.5
+    assert est.score(X, y) > least
     assert _payload_folders() == []
 
 

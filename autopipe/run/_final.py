@@ -50,8 +50,9 @@ def build_final_model(
     start = plan.deadline.elapsed()
     kind = None if ensembler is None else ensembler.kind
     time_left = plan.deadline.remaining() + plan.refit_slack()
-    if not any(e.result.ok for e in history) or floor_is_final(history, floor, time_left):
-        single, key = _fit_unevaluated(data, history, context, plan, floor)
+    floor_final = floor_is_final(history, floor, time_left)
+    if floor_final or not any(e.result.ok for e in history):
+        single, key = _fit_unevaluated(data, history, context, plan, floor, floor_final)
         report = EnsembleReport(kind, False, "not used: the budget ended before the search confirmed a "
                                 "candidate better than the floor", build_time=plan.deadline.elapsed() - start)
         return FinalModel(single, single, key, report)
@@ -109,7 +110,8 @@ def floor_is_final(history: SearchHistory, floor: Genome | None, time_left: floa
 
 
 def _fit_unevaluated(
-    data: TrainingData, history: SearchHistory, context: FitContext, plan: BudgetPlan, fallback: Genome | None
+    data: TrainingData, history: SearchHistory, context: FitContext, plan: BudgetPlan, fallback: Genome | None,
+    floor_final: bool,
 ) -> tuple[BaseEstimator, str]:
     """Fit the floor on all rows unevaluated, when the budget ended before it was scored; else raise.
 
@@ -119,8 +121,7 @@ def _fit_unevaluated(
     rows unevaluated, with a :class:`TimeBudgetWarning`, rather than leaving
     the user with nothing or with a weaker model.
     """
-    cut = all(e.result.status is Status.CANCELLED for e in history) or floor_is_final(
-        history, fallback, plan.deadline.remaining() + plan.refit_slack())
+    cut = floor_final or all(e.result.status is Status.CANCELLED for e in history)
     if not cut or fallback is None:
         raise AllCandidatesFailedError(all_failed_message(history))
     pipeline = context.compile(fallback)
