@@ -121,7 +121,16 @@ class AutoEstimator(BaseEstimator):
         Your own pipelines to put in the first generation next to autopipe's
         default starters: sklearn models, ``Pipeline`` chains ending in a
         model, or code strings as :meth:`export` writes them, made of the
-        search space's operators (else a ``ValueError`` naming the step).
+        search space's operators (else a ``ValueError`` naming the step), or
+        step lists (``[["StandardScaler", {}], ["LGBMClassifier",
+        {"num_leaves": 15}]]``).
+    portfolio : bool, default=True
+        Evaluate autopipe's portfolio first (after the floor): pipelines
+        chosen offline because together they did well on 60 data sets of
+        the PMLB corpus (see the user guide, "The portfolio"). Members the
+        search space cannot express are left out; with ``False``, or when
+        none is left, the fixed starters (LightGBM, a scaled linear model,
+        a random forest) take their place.
     rescore_top : int, default=5
         Before the final choice, re-score this many of the best candidates on
         a second, differently shuffled set of folds (integer ``cv`` only) and
@@ -250,6 +259,7 @@ class AutoEstimator(BaseEstimator):
         checkpoint: str | Path | None = None,
         warm_start: bool = False,
         initial_pipelines: list[Any] | None = None,
+        portfolio: bool = True,
         rescore_top: int = 5,
         device: str = "auto",
         gpu_lanes: int = 1,
@@ -281,6 +291,7 @@ class AutoEstimator(BaseEstimator):
         self.checkpoint = checkpoint
         self.warm_start = warm_start
         self.initial_pipelines = initial_pipelines
+        self.portfolio = portfolio
         self.rescore_top = rescore_top
         self.device = device
         self.gpu_lanes = gpu_lanes

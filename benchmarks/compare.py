@@ -42,11 +42,11 @@ from suite import DEFAULT_SUITE, load_manifest
 HERE = Path(__file__).resolve().parent
 RUNNER = HERE / "peers" / "run_tool.py"
 RESULTS = HERE / "results" / "compare.jsonl"
-TOOLS = ("autopipe", "tpot", "flaml", "hgb")
+TOOLS = ("autopipe", "tpot", "flaml", "hgb", "lgbm")
 
 
 def interpreter(tool: str, venvs: Path) -> str:
-    """The Python that runs ``tool``: the peers' own virtualenvs, this one for autopipe and HGB."""
+    """The Python that runs ``tool``: the peers' own virtualenvs, this one for autopipe, HGB and LightGBM defaults."""
     if tool in ("tpot", "flaml"):
         python = venvs / tool / "bin" / "python"
         if not python.exists():
@@ -274,11 +274,14 @@ def table(records: list[dict], suite: Path) -> tuple[str, str, str]:
 def _targets(by: dict, datasets: list[str], seeds: list[int], score, budget: float) -> str:
     """autopipe against the issue's targets: the figures a reader checks first."""
     out = []
-    gaps = {d: np.mean([score("autopipe", d, s) - score("hgb", d, s) for s in seeds]) for d in datasets
-            if all((t, d, s) in by for t in ("autopipe", "hgb") for s in seeds)}
-    if gaps:
-        worst = min(gaps, key=gaps.get)
-        out.append(f"autopipe minus HGB defaults, per data set (mean of seeds): worst {gaps[worst]:+.4f} ({worst})")
+    for peer, name in (("hgb", "HGB defaults"), ("lgbm", "LightGBM defaults")):
+        gaps = {d: np.mean([score("autopipe", d, s) - score(peer, d, s) for s in seeds]) for d in datasets
+                if all((t, d, s) in by for t in ("autopipe", peer) for s in seeds)}
+        if gaps:
+            worst = min(gaps, key=gaps.get)
+            below = sum(g < -0.005 for g in gaps.values())
+            out.append(f"autopipe minus {name}, per data set (mean of seeds): worst {gaps[worst]:+.4f} ({worst}), "
+                       f"{below} more than 0.005 below")
     ratios, totals = [], [0.0, 0.0, 0.0, 0.0]
     for d in datasets:
         for s in seeds:

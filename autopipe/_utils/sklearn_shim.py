@@ -1,16 +1,18 @@
-"""The one place that touches scikit-learn's private API (parameter validation)."""
+"""The one place that touches scikit-learn's private API (parameter validation, sample-weight checks)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sklearn.utils._param_validation import (  # noqa: F401  (re-exported)
+import numpy as np
+from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
     InvalidParameterError,
     StrOptions,
     validate_parameter_constraints,
 )
+from sklearn.utils.validation import _check_sample_weight
 
 __all__ = [
     "HasMethods",
@@ -18,6 +20,7 @@ __all__ = [
     "InvalidParameterError",
     "StrOptions",
     "check_params",
+    "check_sample_weight",
     "metric_module",
     "validate_parameter_constraints",
 ]
@@ -43,3 +46,8 @@ def metric_module(scorer: Any) -> str | None:
     """
     func = getattr(scorer, "_score_func", None)
     return getattr(func, "__module__", None) if callable(func) else None
+
+
+def check_sample_weight(sample_weight: Any, X: Any) -> Any:
+    """``sample_weight`` as a float64 array of one weight per row of ``X`` (ones when None), checked."""
+    return _check_sample_weight(sample_weight, X, dtype=np.float64)

@@ -52,14 +52,17 @@ def genome_from_sklearn(space: SearchSpace, pipeline: Any) -> Genome:
     Parameters
     ----------
     space : SearchSpace
-    pipeline : estimator, Pipeline or str
+    pipeline : estimator, Pipeline, str or list of steps
         A model, a :class:`~sklearn.pipeline.Pipeline` of transformers ending in
         a model (a leading :class:`~sklearn.compose.ColumnTransformer` is
         dropped: autopipe adds its own featurization), or Python code that
         builds one and names it ``pipeline``, as :meth:`AutoEstimator.export`
         writes it. A :class:`~autopipe.space.StackingTransformer` step becomes
         a stacked model. Hyperparameters the space searches are taken from
-        the steps; the others keep the space's settings.
+        the steps; the others keep the space's settings. A list of steps is
+        the portfolio's JSON form: operator names, or ``[name, params]``
+        pairs, the last a model (``[["StandardScaler", {}],
+        ["LGBMClassifier", {"num_leaves": 15}]]``).
 
     Returns
     -------
@@ -72,10 +75,14 @@ def genome_from_sklearn(space: SearchSpace, pipeline: Any) -> Genome:
     TypeError
         When ``pipeline`` is neither an estimator nor a string.
     """
+    if isinstance(pipeline, (list, tuple)):
+        return _from_step_list(space, pipeline)
     if isinstance(pipeline, str):
         pipeline = _estimator_from_code(pipeline)
     if not isinstance(pipeline, BaseEstimator):
-        raise TypeError(f"expected an sklearn estimator, a Pipeline or code, got {type(pipeline).__name__}")
+        raise TypeError(
+            f"expected an sklearn estimator, a Pipeline, code or a list of steps, got {type(pipeline).__name__}"
+        )
     steps: list[tuple[str, dict[str, Any]]] = []
     for step in _steps_of(pipeline):
         stacked = isinstance(step, StackingTransformer)
@@ -93,5 +100,21 @@ def genome_from_sklearn(space: SearchSpace, pipeline: Any) -> Genome:
         steps.append((op.name, {p: given[p] for p in op.params if p in given}))
     try:
         return Genome.from_steps(space, steps)
+    except ValueError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _from_step_list(space: SearchSpace, steps: list[Any] | tuple[Any, ...]) -> Genome:
+    resolved: list[tuple[str, dict[str, Any]]] = []
+    for step in steps:
+        name, params = (step, {}) if isinstance(step, str) else (step[0], dict(step[1]))
+        if name not in space:
+            raise ValueError(f"its step {name!r} is not an operator of the search space for task {space.task!r}")
+        unknown = sorted(set(params) - set(space[name].params))
+        if unknown:
+            raise ValueError(f"its step {name!r} has parameters the space does not search: {unknown}")
+        resolved.append((name, params))
+    try:
+        return Genome.from_steps(space, resolved)
     except ValueError as exc:
         raise ValueError(str(exc)) from None

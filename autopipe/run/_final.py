@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import warnings
 from dataclasses import dataclass, replace
 from typing import Any
@@ -99,8 +100,8 @@ def floor_is_final(history: SearchHistory, floor: Genome | None, time_left: floa
     running longer than ``time_left`` seconds (its fit on all rows would take
     longer still).
     """
-    if floor is None:
-        return False
+    if floor is None or (time_left is not None and math.isinf(time_left)):
+        return False  # without a time budget, nothing was cut off for lack of time
     results = [e.result for e in history if e.genome.key == floor.key]
     if any(r.ok and r.fidelity >= 1.0 for r in results):
         return False

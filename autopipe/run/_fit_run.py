@@ -40,7 +40,7 @@ from ._final import FinalModel, build_final_model
 from ._inputs import TrainingData
 from ._runner import CandidateRunner
 from ._settings import FitSettings
-from ._space_setup import STARTERS, user_starters, weighted_space
+from ._space_setup import default_starters, user_starters, weighted_space
 from ._splits import make_splits, n_folds
 
 logger = logging.getLogger(__name__)
@@ -195,8 +195,7 @@ class FitRun:
     ) -> tuple[SearchState, TuningSchedule | None, Genome | None]:
         """Run the strategy until its share of the budget ends; returns the state, the tuning and the fallback."""
         s, state, plan = self.settings, runner.state, self.plan
-        defaults = [Genome.from_steps(space, steps) for steps in STARTERS[self.data.task]
-                    if all(n in space for n in steps)]
+        defaults = default_starters(space, use_portfolio=s.portfolio)
         starters = user + defaults
         context = SearchContext(space, np.random.default_rng(draw_seed(rng)), state.history, initial=starters)
         # The floor (gradient boosting with its defaults, which finishes on any data) and the

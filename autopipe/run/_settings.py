@@ -42,6 +42,7 @@ PARAMETER_CONSTRAINTS: dict[str, list[Any]] = {
     "checkpoint": [str, Path, None],
     "warm_start": ["boolean"],
     "initial_pipelines": [list, None],
+    "portfolio": ["boolean"],
     "rescore_top": [Interval(Integral, 0, None, closed="left")],
     "device": [StrOptions({"auto", "cpu", "cuda"})],
     "gpu_lanes": [Interval(Integral, 1, None, closed="left")],
@@ -80,6 +81,7 @@ class FitSettings:
     checkpoint: str | Path | None
     warm_start: bool
     initial_pipelines: list[Any] | None
+    portfolio: bool
     rescore_top: int
     device: str
     gpu_lanes: int

@@ -9,25 +9,56 @@ from .._utils.weights import scorer_takes_sample_weight, takes_sample_weight
 from ..exceptions import SearchSpaceError
 from ..genome import Genome, genome_from_sklearn
 from ..space import SearchSpace
+from ._portfolio import portfolio_starters
 
 #: Strong pipelines put first in generation 0 so that the search never does
 #: worse than what a user gets from sklearn's defaults. The first is the
 #: floor: gradient boosting with its defaults bins its input and stops itself
 #: early on large data, so it finishes in seconds on any table; it is scored on
 #: all rows at once and is the final model whenever nothing better was
-#: confirmed. The others start on the lowest rung like any candidate.
+#: confirmed. The portfolio follows it; the others (LightGBM with early
+#: stopping, a linear model, a forest) stand in when there is no portfolio.
+#: All but the floor start on the lowest rung like any candidate.
 STARTERS = {
     "classification": [
         ["HistGradientBoostingClassifier"],
+        ["LGBMClassifier"],
         ["StandardScaler", "LogisticRegression"],
         ["RandomForestClassifier"],
     ],
     "regression": [
         ["HistGradientBoostingRegressor"],
+        ["LGBMRegressor"],
         ["StandardScaler", "Ridge"],
         ["RandomForestRegressor"],
     ],
 }
+
+
+def default_starters(space: SearchSpace, *, use_portfolio: bool = True) -> list[Genome]:
+    """autopipe's starting pipelines for ``space``: the floor, then the portfolio (else the fixed starters).
+
+    Parameters
+    ----------
+    space : SearchSpace
+    use_portfolio : bool, default=True
+        False: the fixed starters even when a portfolio exists.
+
+    Returns
+    -------
+    starters : list of Genome
+        Each pipeline once; the floor first when the space has it.
+    """
+    fixed = [Genome.from_steps(space, steps) for steps in STARTERS[space.task] if all(n in space for n in steps)]
+    floor_name = STARTERS[space.task][0][0]
+    floor = [g for g in fixed[:1] if floor_name in space]
+    portfolio = portfolio_starters(space) if use_portfolio else []
+    starters, seen = [], set()
+    for genome in floor + (portfolio or fixed):
+        if genome.key not in seen:
+            seen.add(genome.key)
+            starters.append(genome)
+    return starters
 
 
 def weighted_space(space: SearchSpace, scorer: Any) -> SearchSpace:

@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 
+from autopipe.space._device import uses_gpu
+
 __all__ = ["FitReport", "TrainingHooks"]
 
 
@@ -40,7 +42,8 @@ class TrainingHooks:
     (handed out a few at a time, so that each takes the learning curves of
     the candidates finished before it); the worker fits a candidate's folds
     inside :meth:`fitting` and reads each fitted fold back with
-    :meth:`report`. This base class is the no-op: nothing uses the GPU,
+    :meth:`report`. This base class sends the candidates whose GPU-capable
+    steps resolve to ``"cuda"`` to the GPU lane; otherwise it is the no-op:
     nothing is held back, fits run as they are and report nothing. Search
     spaces provide theirs as :attr:`SearchSpace.training_hooks
     <autopipe.space.SearchSpace.training_hooks>`;
@@ -78,8 +81,10 @@ class TrainingHooks:
         Returns
         -------
         uses_gpu : bool
+            True when a step of ``estimator`` that can train on a GPU (a
+            network, XGBoost, CatBoost) resolves its ``device`` to ``"cuda"``.
         """
-        return False
+        return uses_gpu(estimator)
 
     def is_held_back(self, estimator: Any) -> bool:
         """Whether the evaluator hands ``estimator`` out only as earlier ones finish.

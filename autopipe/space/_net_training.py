@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from autopipe.space._hooks import FitReport, TrainingHooks
-from autopipe.space._net_device import find_networks, holds_networks, uses_gpu
+from autopipe.space._device import find_networks, holds_networks
 
 __all__ = ["NetworkTrainingHooks", "training_hooks_for"]
 
@@ -107,10 +107,6 @@ class NetworkTrainingHooks(TrainingHooks):
             f"NetworkTrainingHooks(min_reference_curves={self.min_reference_curves}, "
             f"min_epochs={self.min_epochs}, max_weight_bytes={self.max_weight_bytes})"
         )
-
-    def uses_gpu(self, estimator: Any) -> bool:
-        """Whether ``estimator`` trains a network on a CUDA device (see :func:`autopipe.space.nets.uses_gpu`)."""
-        return uses_gpu(estimator)
 
     def is_held_back(self, estimator: Any) -> bool:
         """Whether ``estimator`` holds a network (networks are held back for median stopping)."""

@@ -36,6 +36,8 @@ _LIGHT: dict[str, Mapping[str, Distribution] | None] = {
     "KNeighborsRegressor": None,
     "HistGradientBoostingClassifier": {"max_iter": IntDistribution(50, 200)},
     "HistGradientBoostingRegressor": {"max_iter": IntDistribution(50, 200)},
+    "LGBMClassifier": None,
+    "LGBMRegressor": None,
     "Ridge": None,
     "ElasticNet": None,
     "LinearSVC": None,

@@ -504,6 +504,62 @@ def _neural_nets() -> list[Operator]:
     ]
 
 
+def _lightgbm_params() -> dict[str, Any]:
+    return {
+        "learning_rate": F(0.01, 0.3, log=True),
+        "num_leaves": I(4, 256, log=True),
+        "min_child_samples": I(2, 128, log=True),
+        "subsample": F(0.5, 1.0),
+        "colsample_bytree": F(0.3, 1.0),
+        "reg_alpha": F(1e-3, 10.0, log=True),
+        "reg_lambda": F(1e-3, 100.0, log=True),
+    }
+
+
+def _xgboost_params() -> dict[str, Any]:
+    return {
+        "learning_rate": F(0.01, 0.3, log=True),
+        "max_depth": I(2, 12),
+        "min_child_weight": F(0.1, 50.0, log=True),
+        "subsample": F(0.5, 1.0),
+        "colsample_bytree": F(0.3, 1.0),
+        "reg_alpha": F(1e-3, 10.0, log=True),
+        "reg_lambda": F(1e-2, 100.0, log=True),
+    }
+
+
+def _catboost_params() -> dict[str, Any]:
+    return {
+        "learning_rate": F(0.02, 0.3, log=True),
+        "depth": I(4, 10),
+        "l2_leaf_reg": F(1.0, 30.0, log=True),
+        "random_strength": F(0.1, 10.0, log=True),
+    }
+
+
+def _boosting_libraries() -> list[Operator]:
+    """LightGBM's operators (a dependency), XGBoost's and CatBoost's when installed (autopipe[boost])."""
+    from autopipe.space import boosting
+
+    m = Role.MODEL
+    balanced = {"class_weight": C((None, "balanced"))}
+    # Early stopping inside each fit decides the rounds: n_estimators is only a cap.
+    libraries = (
+        ("lightgbm", boosting.LGBMClassifier, boosting.LGBMRegressor, _lightgbm_params),
+        ("xgboost", boosting.XGBClassifier, boosting.XGBRegressor, _xgboost_params),
+        ("catboost", boosting.CatBoostClassifier, boosting.CatBoostRegressor, _catboost_params),
+    )
+    ops = []
+    for library, classifier, regressor, params in libraries:
+        if not boosting.library_available(library):
+            extra = "reinstall autopipe" if library == "lightgbm" else "install autopipe[boost]"
+            logger.info("%s operators left out: %s", library, extra)
+            continue
+        ops.append(Operator(classifier.__name__, classifier, m, _CLF, {**params(), **balanced}))
+        ops.append(Operator(regressor.__name__, regressor, m, _REG, params()))
+    return ops
+
+
 def imblearn_available() -> bool:
     """Whether imbalanced-learn is installed (found without importing it).
 
@@ -537,10 +593,12 @@ def registry_operators() -> tuple[Operator, ...]:
     (``SelectPercentile`` with ``f_classif`` or ``f_regression``); within one
     task names are unique. The neural-network operators (:data:`NN_OPERATORS`)
     are included only when torch and skorch are installed, the resamplers only
-    when imbalanced-learn is.
+    when imbalanced-learn is, the XGBoost and CatBoost operators only when
+    their libraries are.
     """
     return tuple(
-        _transformers() + _selectors() + _samplers() + _classifiers() + _regressors() + _neural_nets()
+        _transformers() + _selectors() + _samplers() + _classifiers() + _regressors()
+        + _boosting_libraries() + _neural_nets()
     )
 
 

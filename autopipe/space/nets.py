@@ -32,7 +32,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from autopipe._utils.sklearn_shim import Interval, StrOptions
 from autopipe.space._net_proxy import zero_cost_score
-from autopipe.space._net_device import _DeviceMixin, check_device, resolve_device, set_device, uses_gpu
+from autopipe.space._device import _NetworkMixin, check_device, resolve_device, set_device, uses_gpu
 from autopipe.space._net_training import NetworkTrainingHooks
 
 if TYPE_CHECKING:
@@ -159,7 +159,7 @@ _PARAMETERS_DOC = """\
 """
 
 
-class _NeuralNetOperator(_DeviceMixin, BaseEstimator):
+class _NeuralNetOperator(_NetworkMixin, BaseEstimator):
     """Shared constructor, validation and training of the two net operators."""
 
     # What NetworkTrainingHooks.fitting tells this network (median stopping,
@@ -299,7 +299,7 @@ class _NeuralNetOperator(_DeviceMixin, BaseEstimator):
             train_split=split,
             callbacks=callbacks,
             iterator_train__shuffle=True,
-            device=self._torch_device(),
+            device=self._resolved_device(),
             verbose=0,
             **optimizer_kwargs,
             **net_kwargs,

@@ -145,7 +145,15 @@ def fit_hgb(X, y, task, budget, n_jobs, seed):
     return est, {"version": sklearn.__version__, "pipelines": 1}
 
 
-TOOLS = {"autopipe": fit_autopipe, "tpot": fit_tpot, "flaml": fit_flaml, "hgb": fit_hgb}
+def fit_lgbm(X, y, task, budget, n_jobs, seed):
+    import lightgbm
+
+    est = lightgbm.LGBMClassifier(verbose=-1) if task == "classification" else lightgbm.LGBMRegressor(verbose=-1)
+    est.fit(X, y)
+    return est, {"version": lightgbm.__version__, "pipelines": 1}
+
+
+TOOLS = {"autopipe": fit_autopipe, "tpot": fit_tpot, "flaml": fit_flaml, "hgb": fit_hgb, "lgbm": fit_lgbm}
 
 
 @contextlib.contextmanager

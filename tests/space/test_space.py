@@ -40,13 +40,13 @@ LIGHT = {
         "Binarizer", "PCA", "VarianceThreshold", "SelectPercentile", "SelectFwe",
         "LogisticRegression", "GaussianNB", "BernoulliNB", "DecisionTreeClassifier",
         "KNeighborsClassifier", "HistGradientBoostingClassifier", "LinearSVC",
-        "SGDClassifier", "ExtraTreesClassifier",
+        "SGDClassifier", "ExtraTreesClassifier", "LGBMClassifier",
     },
     "regression": {
         "StandardScaler", "RobustScaler", "MinMaxScaler", "MaxAbsScaler", "Normalizer",
         "Binarizer", "PCA", "VarianceThreshold", "SelectPercentile", "SelectFwe",
         "DecisionTreeRegressor", "KNeighborsRegressor", "HistGradientBoostingRegressor",
-        "Ridge", "ElasticNet", "LinearSVR", "SGDRegressor", "ExtraTreesRegressor",
+        "Ridge", "ElasticNet", "LinearSVR", "SGDRegressor", "ExtraTreesRegressor", "LGBMRegressor",
     },
 }
 
