@@ -67,7 +67,7 @@ FIXED_STARTERS = {
 SCALE_TABLES = {"kddcup", "1203_BNG_pwLinear", "1201_BNG_breastTumor", "sleep", "fars", "connect-4"}
 # Random configurations drawn per model, beyond its defaults.
 DRAWS = {
-    "LGBM": 8, "XGB": 5, "CatBoost": 4, "HistGradientBoosting": 5, "RandomForest": 3, "ExtraTrees": 3,
+    "LGBM": 16, "XGB": 8, "CatBoost": 6, "HistGradientBoosting": 8, "RandomForest": 4, "ExtraTrees": 4,
     "LogisticRegression": 2, "Ridge": 2, "KNeighbors": 2, "MLP": 2, "DecisionTree": 1,
 }
 CHAINS = {
@@ -307,8 +307,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("commands", nargs="+", choices=("pool", "evaluate", "select", "validate", "build"))
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--datasets", type=int, default=30, help="data sets per task")
-    parser.add_argument("--max-rows", type=int, default=1500)
+    parser.add_argument("--datasets", type=int, default=40, help="data sets per task")
+    parser.add_argument("--max-rows", type=int, default=2000)
     parser.add_argument("--max-columns", type=int, default=200)
     parser.add_argument("--max-eval-time", type=float, default=20.0)
     parser.add_argument("--size", type=int, default=32, help="members per task")
