@@ -57,9 +57,20 @@ def test_user_pipelines_are_evaluated_in_generation_zero():
     assert clone(est).get_params()["initial_pipelines"][0] is not mine  # cloned like any parameter
 
 
+def test_step_lists_are_initial_pipelines():
+    X, y = make_tiny_classification(n_samples=80)
+    steps = [["MinMaxScaler", {}], ["LogisticRegression", {"C": 3.5}]]
+    est = AutoClassifier(**SETTINGS, initial_pipelines=[steps]).fit(X, y)
+    board = est.leaderboard_
+    row = board[board["pipeline"].str.contains("C=3.5") & board["pipeline"].str.contains("MinMaxScaler")]
+    assert len(row) == 1 and row["generation"].iloc[0] == 0
+
+
 @pytest.mark.parametrize(
     ("pipeline", "message"),
     [
+        ([["MinMaxScaler", {}], ["LogisticRegresion", {}]], "'LogisticRegresion' is not an operator"),
+        ([["LogisticRegression", {"gamma": 1.0}]], r"parameters the space does not search: \['gamma'\]"),
         (make_pipeline(StandardScaler(), RandomForestClassifier()), r"initial_pipelines\[0\].*RandomForestClassifier is not an operator"),
         (make_pipeline(LogisticRegression(), StandardScaler()), "the last step must be a model"),
         ("pipeline = LogisticRegresion()", "NameError"),

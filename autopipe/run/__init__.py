@@ -11,6 +11,7 @@ from ._final import FinalModel, floor_is_final
 from ._fit_run import FitOutcome, FitRun, PreviousFit
 from ._inputs import InputSchema, TrainingData, validate_training_data
 from ._outcome import verbosity, warn_about
+from ._portfolio import portfolio_pipelines
 from ._runner import CandidateRunner
 from ._settings import PARAMETER_CONSTRAINTS, FitSettings
 from ._splits import make_splits, n_folds
@@ -32,6 +33,7 @@ __all__ = [
     "floor_is_final",
     "make_splits",
     "n_folds",
+    "portfolio_pipelines",
     "predicted_seconds",
     "validate_training_data",
     "verbosity",

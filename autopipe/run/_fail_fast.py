@@ -12,8 +12,9 @@ from ..search import HistoryEntry, SearchCallback, SearchState
 class FailFast(SearchCallback):
     """Stop the fit when the default starting pipelines all failed with one error.
 
-    The default starters (a scaled linear model, gradient boosting and a
-    random forest) fit any table the featurization accepts. When they all
+    The first default starters (the floor, gradient boosting with its
+    defaults, and the portfolio's first members: boosting and forests) fit
+    any table the featurization accepts. When they all
     fail with the same last line of error text, the error comes from the
     data, the target or the scorer, not from a pipeline, and every other
     candidate would hit it too: the fit then raises

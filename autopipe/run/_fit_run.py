@@ -45,6 +45,9 @@ from ._splits import make_splits, n_folds
 
 logger = logging.getLogger(__name__)
 
+#: How many of the default starters (the floor, then the portfolio's first) fail fast watches.
+FAIL_FAST_STARTERS = 3
+
 _TUNE_STRUCTURES = 3  # distinct pipeline structures Bayesian tuning refines
 _TUNE_TRIALS = 10  # trials per structure when there is no time budget
 _TUNE_BUDGET_RUNGS = (1 / 9, 1 / 3, 1.0)  # training-length fractions of the networks' tuning rungs
@@ -195,7 +198,8 @@ class FitRun:
     ) -> tuple[SearchState, TuningSchedule | None, Genome | None]:
         """Run the strategy until its share of the budget ends; returns the state, the tuning and the fallback."""
         s, state, plan = self.settings, runner.state, self.plan
-        defaults = default_starters(space, use_portfolio=s.portfolio)
+        worker_seconds = None if s.time_budget is None else s.time_budget * runner.evaluator.n_workers
+        defaults = default_starters(space, use_portfolio=s.portfolio, worker_seconds=worker_seconds)
         starters = user + defaults
         context = SearchContext(space, np.random.default_rng(draw_seed(rng)), state.history, initial=starters)
         # The floor (gradient boosting with its defaults, which finishes on any data) and the
@@ -221,7 +225,7 @@ class FitRun:
         callbacks: list[SearchCallback] = []
         if schedule is not None and s.time_budget:
             callbacks.append(TuneDuringSearch(schedule, strategy, s.tune_share))
-        callbacks.append(FailFast({g.key for g in defaults}))
+        callbacks.append(FailFast({g.key for g in defaults[:FAIL_FAST_STARTERS]}))
         if s.early_stop is not None:
             callbacks.append(EarlyStopping(s.early_stop))
         if s.checkpoint is not None:

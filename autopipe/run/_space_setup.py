@@ -35,7 +35,9 @@ STARTERS = {
 }
 
 
-def default_starters(space: SearchSpace, *, use_portfolio: bool = True) -> list[Genome]:
+def default_starters(
+    space: SearchSpace, *, use_portfolio: bool = True, worker_seconds: float | None = None
+) -> list[Genome]:
     """autopipe's starting pipelines for ``space``: the floor, then the portfolio (else the fixed starters).
 
     Parameters
@@ -43,6 +45,9 @@ def default_starters(space: SearchSpace, *, use_portfolio: bool = True) -> list[
     space : SearchSpace
     use_portfolio : bool, default=True
         False: the fixed starters even when a portfolio exists.
+    worker_seconds : float or None, default=None
+        The search's time times its workers: a short budget takes the
+        portfolio cheapest first (see :func:`portfolio_starters`).
 
     Returns
     -------
@@ -52,7 +57,7 @@ def default_starters(space: SearchSpace, *, use_portfolio: bool = True) -> list[
     fixed = [Genome.from_steps(space, steps) for steps in STARTERS[space.task] if all(n in space for n in steps)]
     floor_name = STARTERS[space.task][0][0]
     floor = [g for g in fixed[:1] if floor_name in space]
-    portfolio = portfolio_starters(space) if use_portfolio else []
+    portfolio = portfolio_starters(space, worker_seconds) if use_portfolio else []
     starters, seen = [], set()
     for genome in floor + (portfolio or fixed):
         if genome.key not in seen:

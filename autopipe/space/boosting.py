@@ -153,18 +153,27 @@ class _SelfStoppingBoosting(BaseEstimator):
         return X, y
 
     def _split(self, n_rows: int, y: np.ndarray, seed: int) -> tuple[np.ndarray, np.ndarray] | None:
-        """Training and validation row indices, or None when no validation split is held out."""
+        """Training and validation row indices, or None when no validation split is held out.
+
+        A classifier's split is stratified when every class has two rows and
+        both parts can hold each class; either way every class keeps at least
+        one training row, so the library sees all of ``classes_``.
+        """
         if not self.early_stopping or n_rows < MIN_ROWS_FOR_STOPPING:
             return None
-        stratify = None
-        if isinstance(self, ClassifierMixin):
-            counts = np.bincount(y)
-            n_valid = int(np.ceil(self.validation_fraction * n_rows))
-            if counts.min() >= 2 and n_valid >= len(counts) and n_rows - n_valid >= len(counts):
-                stratify = y
         rows = np.arange(n_rows)
-        return tuple(train_test_split(rows, test_size=self.validation_fraction, stratify=stratify,
-                                      random_state=seed))
+        if not isinstance(self, ClassifierMixin):
+            return tuple(train_test_split(rows, test_size=self.validation_fraction, random_state=seed))
+        counts = np.bincount(y)
+        n_valid = int(np.ceil(self.validation_fraction * n_rows))
+        stratify = y if counts.min() >= 2 and n_valid >= len(counts) and n_rows - n_valid >= len(counts) else None
+        train, valid = train_test_split(rows, test_size=self.validation_fraction, stratify=stratify,
+                                        random_state=seed)
+        missing = np.setdiff1d(np.arange(len(counts)), y[train])
+        if len(missing):
+            moved = np.array([valid[y[valid] == c][0] for c in missing])
+            train, valid = np.concatenate([train, moved]), np.setdiff1d(valid, moved)
+        return train, valid
 
     def _fit_encoded(self, X: Any, y: np.ndarray, sample_weight: Any) -> _SelfStoppingBoosting:
         self._require_library()

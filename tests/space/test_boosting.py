@@ -159,3 +159,13 @@ def test_a_search_over_lightgbm_fits_and_predicts() -> None:
     final = model.fitted_pipeline_[-1]
     assert isinstance(final, LGBMRegressor) and final.n_estimators_ >= 1
     assert model.score(X, y) > 0.8
+
+
+@pytest.mark.parametrize("cls", _installed(CLASSIFIERS))
+def test_a_class_of_one_row_keeps_its_training_row(cls: type) -> None:
+    X, y = make_classification(n_samples=200, n_features=5, random_state=0)
+    y = np.where(y == 1, "a", "b").astype(object)
+    y[7] = "singleton"
+    model = _small(cls).fit(X, y)
+    assert list(model.classes_) == ["a", "b", "singleton"]
+    assert model.predict_proba(X).shape == (200, 3)
