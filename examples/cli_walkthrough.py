@@ -32,22 +32,27 @@ from autopipe.cli import main
 from autopipe.datasets import load_dataset
 
 budget = float(os.environ.get("AUTOPIPE_BUDGET", "60"))
-start, folder = os.getcwd(), tempfile.TemporaryDirectory()
-os.chdir(folder.name)  # the commands below name files relative to it
+folder = tempfile.TemporaryDirectory()
+work = Path(folder.name)  # the commands below name files relative to it
 
 data = load_dataset("credit-g")
 train, new = train_test_split(data, test_size=0.25, random_state=0, stratify=data["target"])
-train.to_csv("train.csv", index=False)
-new.drop(columns="target").to_csv("new.csv", index=False)
+train.to_csv(work / "train.csv", index=False)
+new.drop(columns="target").to_csv(work / "new.csv", index=False)
 
 
 def autopipe(command):
-    """Run one ``autopipe`` command line as the terminal would, and stop on a failure."""
+    """Run one ``autopipe`` command line in ``work``, as a terminal there would; stop on a failure."""
     print(f"$ autopipe {command}")
-    status = main(shlex.split(command))
+    start = os.getcwd()
+    os.chdir(work)
+    try:
+        status = main(shlex.split(command))
+    finally:
+        os.chdir(start)
     print()
     if status != 0:
-        raise SystemExit(status)
+        raise RuntimeError(f"'autopipe {command}' failed with exit status {status}")
 
 
 # %%
@@ -64,13 +69,13 @@ autopipe("leaderboard model.joblib --top 5")
 # Predictions for new rows
 # ------------------------
 autopipe("predict model.joblib new.csv --proba --out proba.csv")
-print(pd.read_csv("proba.csv").head().to_string(index=False))
+print(pd.read_csv(work / "proba.csv").head().to_string(index=False))
 
 # %%
 # The best single pipeline as code
 # --------------------------------
 autopipe("export model.joblib --candidate 0 --out pipeline.py")
-print(Path("pipeline.py").read_text())
+print((work / "pipeline.py").read_text())
 
 # %%
 # The shell commands
@@ -83,5 +88,4 @@ print(Path("pipeline.py").read_text())
 #     autopipe export model.joblib --candidate 0 --out pipeline.py
 #
 # ``autopipe COMMAND --help`` lists every option of a command.
-os.chdir(start)
 folder.cleanup()
