@@ -102,6 +102,9 @@ html_theme_options = {
     "footer_end": ["sphinx-version"],
     "navigation_with_keys": False,
 }
+# light or dark as the reader's system prefers, until they pick one
+html_context = {"default_mode": "auto"}
+html_favicon = "_static/favicon.svg"
 html_sidebars = {"index": []}  # the front page spans the width; others list their section
 html_show_sourcelink = False
 html_copy_source = False

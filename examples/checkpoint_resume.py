@@ -25,6 +25,7 @@ import os
 import tempfile
 from pathlib import Path
 
+import matplotlib.pyplot as plt
 from sklearn.datasets import load_wine
 
 from autopipe import AutoClassifier
@@ -64,4 +65,10 @@ before = len(second.history_)
 second.set_params(warm_start=True).fit(X, y)
 print(f"warm_start: {before} pipelines before, {len(second.history_)} after; "
       f"best accuracy {second.leaderboard_['score'].max():.4f}.")
+
+# %%
+# The three fits are one search: its generations are numbered on across them.
+ax = second.plot_history(x="generation")
+ax.set_title("wine: one search over three fits")
+plt.show()
 folder.cleanup()

@@ -17,6 +17,7 @@ Run with ``python examples/regression.py``.
 
 import os
 
+import matplotlib.pyplot as plt
 from sklearn.datasets import load_diabetes
 from sklearn.model_selection import train_test_split
 
@@ -43,6 +44,19 @@ print(lb[["rank", "pipeline", "score", "score_std", "complexity"]].head().to_str
 
 print(f"\nBest cross-validated r2: {lb['score'].max():.3f}")
 print(f"Held-out r2:             {reg.score(X_test, y_test):.3f}")
+
+# %%
+# Predicted against measured progression on the held-out patients; the
+# diagonal is a perfect prediction.
+predicted = reg.predict(X_test)
+fig, ax = plt.subplots(figsize=(5, 5))
+ax.scatter(y_test, predicted, s=14, alpha=0.7)
+low, high = min(y_test.min(), predicted.min()), max(y_test.max(), predicted.max())
+ax.plot([low, high], [low, high], color="grey", linewidth=1)
+ax.set_xlabel("measured progression")
+ax.set_ylabel("predicted progression")
+ax.set_title("diabetes: held-out patients")
+plt.show()
 
 # %%
 # The final model as code.
