@@ -15,7 +15,7 @@ Two checks, and the script exits 1 if either finds a problem:
 2. **Browser.** The site is served on a local port and opened in headless
    Chromium (Debian's ``chromium`` package), driven over the DevTools
    protocol (``devtools.py``): the front page, the gallery, one gallery
-   example and a search. On each page, a console error, an uncaught
+   example (its top, and again scrolled to its first figure) and a search. On each page, a console error, an uncaught
    exception, a request that failed or answered 400 or more, or an image
    that did not load is a problem. Each page is saved as a screenshot
    (``docs-<name>.png`` in ``--out``, ``benchmarks/results`` by default); the
@@ -40,12 +40,14 @@ HERE = Path(__file__).resolve().parent
 SITE = HERE.parent / "docs" / "_build" / "html"
 RESULTS = HERE / "results"
 
-#: Pages opened in the browser: screenshot name -> path (and query) on the site.
+#: Pages opened in the browser: screenshot name -> (path and query on the site, a CSS selector
+#: of the element to scroll into view before the screenshot, or None for the top of the page).
 PAGES = {
-    "front": "index.html",
-    "gallery": "gallery/index.html",
-    "example": "gallery/search_plots.html",
-    "search": "search.html?q=leaderboard",
+    "front": ("index.html", None),
+    "gallery": ("gallery/index.html", None),
+    "example": ("gallery/search_plots.html", None),
+    "example-figure": ("gallery/search_plots.html", "img.sphx-glr-single-img"),
+    "search": ("search.html?q=leaderboard", None),
 }
 
 
@@ -148,7 +150,7 @@ def _page_problems(page: Page) -> list[str]:
     return problems
 
 
-def visit(page: Page, url: str, shot: Path) -> list[str]:
+def visit(page: Page, url: str, shot: Path, scroll_to: str | None = None) -> list[str]:
     """Open ``url``, wait for it to load and settle, screenshot it; return its problems."""
     page.events.clear()
     page.call("Page.navigate", url=url)
@@ -163,6 +165,12 @@ def visit(page: Page, url: str, shot: Path) -> list[str]:
             problems.append("the search listed no result")
         else:
             print(f"    search: {hits} results")
+    if scroll_to:
+        found = page.evaluate(f"(e => e ? (e.scrollIntoView({{block: 'start'}}), true) : false)"
+                              f"(document.querySelector({scroll_to!r}))")
+        if not found:
+            problems.append(f"nothing matches {scroll_to!r}")
+        time.sleep(0.3)
     page.screenshot(shot)
     page.call("Runtime.evaluate", expression="0")  # collect the events that arrived meanwhile
     return problems + _page_problems(page)
@@ -177,9 +185,9 @@ def check_in_browser(site: Path, out: Path, executable: str | None) -> list[str]
             page = browser.new_page()
             for domain in ("Page", "Runtime", "Log", "Network"):
                 page.call(f"{domain}.enable")
-            for name, path in PAGES.items():
+            for name, (path, scroll_to) in PAGES.items():
                 shot = out / f"docs-{name}.png"
-                found = visit(page, base + path, shot)
+                found = visit(page, base + path, shot, scroll_to)
                 title = page.evaluate("document.title")
                 print(f"  {path}: {title!r}, {len(found)} problems, screenshot {shot}")
                 problems += [f"{path}: {p}" for p in found]

@@ -37,8 +37,9 @@ print(f"Evaluated {len(clf.history_)} pipelines in {clf.fit_time_:.1f} s; stoppe
 # %%
 # The score over the search
 # -------------------------
-# Each point is a candidate scored on all rows; the lines follow the best and
-# the median score so far.
+# Each point is a candidate scored on all rows, in the order they finished;
+# the lines follow the best and the running median score, and crosses on the
+# axis mark failed candidates.
 ax = clf.plot_history()
 ax.set_title("credit-g: cross-validated accuracy over the search")
 plt.show()
@@ -46,8 +47,9 @@ plt.show()
 # %%
 # Score against complexity
 # ------------------------
-# Complexity counts a pipeline's steps and models; the Pareto front holds the
-# candidates that no other candidate beats on both.
+# Complexity counts a pipeline's operators (preprocessing steps and models);
+# the Pareto front holds the candidates that no other candidate beats on both
+# score and complexity.
 ax = clf.plot_pareto()
 ax.set_title("credit-g: accuracy against complexity")
 plt.show()
