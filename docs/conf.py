@@ -5,11 +5,16 @@ Build with (no warnings allowed, as the test suite does)::
     python -m sphinx -W --keep-going -b html docs docs/_build/html
 
 Needs ``pip install -e ".[docs]"``. The API pages are generated from the
-docstrings (autodoc, autosummary, numpydoc) into ``docs/api/generated/``.
+docstrings (autodoc, autosummary, numpydoc) into ``docs/api/generated/``; the
+gallery pages from ``examples/*.py`` (sphinx-gallery) into ``docs/gallery/``.
+The build runs every example with a search budget of ``AUTOPIPE_BUDGET``
+seconds (8 unless the environment says otherwise); ``-D plot_gallery=0``
+builds the gallery pages without running the examples (the test suite does).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -26,6 +31,12 @@ import autopipe  # noqa: E402
 # never becomes an orphan page (a warning, hence a failed -W build).
 shutil.rmtree(HERE / "api" / "generated", ignore_errors=True)
 
+# The examples read their search budget from AUTOPIPE_BUDGET (60 s when run by
+# hand); in the documentation build each runs at a few seconds, so that the
+# whole gallery builds in a few minutes on two cores. Figures need no display.
+os.environ.setdefault("AUTOPIPE_BUDGET", "8")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
 # -- project ---------------------------------------------------------------------
 project = "autopipe"
 author = "the autopipe developers"
@@ -38,6 +49,7 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "numpydoc",
+    "sphinx_gallery.gen_gallery",
     "autopipe_docs",
 ]
 templates_path = ["_templates"]
@@ -57,19 +69,45 @@ numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 numpydoc_attributes_as_param_list = True
 
+# -- gallery (sphinx-gallery) -------------------------------------------------------
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "gallery",
+    # run every example, not only plot_*.py; AUTOPIPE_GALLERY_PATTERN=quickstart
+    # (a regular expression on the path) runs only the matching ones
+    "filename_pattern": os.environ.get("AUTOPIPE_GALLERY_PATTERN", "/"),
+    "within_subsection_order": "gallery_order.GalleryOrder",
+    "download_all_examples": False,
+    "remove_config_comments": True,
+    "capture_repr": (),  # the examples print what they show
+    "min_reported_time": 1,
+    "show_memory": False,
+    "matplotlib_animations": False,
+}
+
 # -- html ------------------------------------------------------------------------
-html_theme = "alabaster"
+html_theme = "pydata_sphinx_theme"
 html_title = f"autopipe {release}"
 html_static_path = ["_static"]
+html_css_files = ["custom.css"]
 html_theme_options = {
-    "description": "scikit-learn pipelines found by Bayesian optimization or genetic programming under a time budget",
-    "fixed_sidebar": True,
-    "show_relbars": True,
-    "page_width": "1180px",
-    "sidebar_width": "240px",
+    "logo": {"text": f"autopipe {version}"},
+    "header_links_before_dropdown": 8,
+    "navbar_align": "left",
+    "navbar_end": ["search-button", "theme-switcher"],
+    "navbar_persistent": [],
+    "secondary_sidebar_items": ["page-toc"],
+    "show_toc_level": 2,
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version"],
+    "navigation_with_keys": False,
 }
-html_sidebars = {"**": ["about.html", "navigation.html", "relations.html", "searchbox.html"]}
+# light or dark as the reader's system prefers, until they pick one
+html_context = {"default_mode": "auto"}
+html_favicon = "_static/favicon.svg"
+html_sidebars = {"index": []}  # the front page spans the width; others list their section
 html_show_sourcelink = False
+html_copy_source = False
 
 
 # -- hooks -----------------------------------------------------------------------

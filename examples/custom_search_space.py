@@ -1,7 +1,11 @@
-"""Custom search space: the "light" preset plus an SVC and a narrowed LogisticRegression.
+"""
+A custom search space
+=====================
 
-A search space is a plain dict ``{operator: {parameter: values}}``, the shape that
-``autopipe.space.get_preset`` returns, so a preset can be copied and edited:
+The ``"light"`` preset plus an SVC and a narrowed LogisticRegression. A
+search space is a plain dict ``{operator: {parameter: values}}``, the shape
+that ``autopipe.space.get_preset`` returns, so a preset can be copied and
+edited:
 
 * ``"sklearn.svm.SVC"`` is not in autopipe's registry; a dotted import path adds
   it, and only the parameters given here are searched (its role, model, is
@@ -12,8 +16,13 @@ A search space is a plain dict ``{operator: {parameter: values}}``, the shape th
 The example prints the resolved space with ``SearchSpace.describe()``, shows the
 error a misspelt operator name gives, then searches with the custom space.
 
-Run with ``python examples/custom_search_space.py``; set ``AUTOPIPE_BUDGET``
-(seconds, default 60) for a shorter or longer search.
+**Data:** scikit-learn's breast cancer data set (569 tumours, 30 numeric
+measurements), shipped with scikit-learn; a quarter of the rows is held out.
+
+**Budget:** ``AUTOPIPE_BUDGET`` seconds (60 by default; 8 in the
+documentation build), two worker processes.
+
+Run with ``python examples/custom_search_space.py``.
 """
 
 import os
@@ -39,6 +48,8 @@ space = {
     "LogisticRegression": {"C": [0.1, 1.0, 10.0]},
 }
 
+# %%
+# What the custom space holds, resolved for classification:
 # build_space resolves the dict for one task; describe() lists what was resolved.
 resolved = build_space(space, "classification")
 print(resolved)
@@ -46,6 +57,8 @@ table = resolved.describe()
 print(table[["name", "role", "params"]].to_string(max_colwidth=70))
 print()
 
+# %%
+# A misspelt space is refused with every mistake at once:
 # Mistakes are collected and reported together, with a hint for near misses.
 try:
     build_space(
@@ -55,6 +68,8 @@ try:
 except SearchSpaceError as exc:
     print(f"A misspelt space is refused:\n{exc}\n")
 
+# %%
+# The search with the custom space:
 X, y = load_breast_cancer(return_X_y=True, as_frame=True)
 X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=0, stratify=y)
 

@@ -1,15 +1,24 @@
-"""Custom search strategy: a small local search written against the ask/tell protocol.
+"""
+A custom search strategy
+========================
 
-A strategy proposes candidate pipelines (``ask``) and hears how they did
-(``tell``); it never fits anything. This one keeps no population of its own: it
+A small local search written against the ask/tell protocol. A strategy
+proposes candidate pipelines (``ask``) and hears how they did (``tell``); it
+never fits anything. This one keeps no population of its own: it
 reads the search history it is given at ``setup`` and proposes mutations of the
 best pipelines found so far (random pipelines until one has succeeded).
 
 The example checks the strategy with ``autopipe.testing.check_strategy`` (the
 conformance suite every strategy must pass), then searches with it.
 
-Run with ``python examples/custom_strategy.py``; set ``AUTOPIPE_BUDGET``
-(seconds, default 60) for a shorter or longer search.
+**Data:** scikit-learn's wine data set (178 wines, 13 numeric measurements,
+three cultivars), shipped with scikit-learn; a quarter of the rows is held
+out.
+
+**Budget:** ``AUTOPIPE_BUDGET`` seconds (60 by default; 8 in the
+documentation build), two worker processes.
+
+Run with ``python examples/custom_strategy.py``.
 """
 
 import os
@@ -23,6 +32,9 @@ from autopipe.search import BaseStrategy
 from autopipe.testing import check_strategy
 
 
+# %%
+# The strategy: ``setup`` keeps the starting pipelines, ``ask`` mutates the
+# best ones found so far.
 class MutateBestStrategy(BaseStrategy):
     """Mutations of the ``n_parents`` best pipelines so far; random ones before any succeeds.
 
@@ -69,6 +81,8 @@ class MutateBestStrategy(BaseStrategy):
     # already in the history that ask() reads.
 
 
+# %%
+# The conformance suite, then a search with the strategy:
 check_strategy(MutateBestStrategy)  # raises AssertionError naming what does not hold
 print("MutateBestStrategy passes autopipe.testing.check_strategy.")
 

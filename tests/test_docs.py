@@ -1,4 +1,10 @@
-"""The documentation builds without a single warning, API pages included."""
+"""The documentation builds without a single warning, API pages and gallery pages included.
+
+The test builds the gallery's pages without running the examples
+(``-D plot_gallery=0``), so it stays fast; ``tests/test_examples.py`` runs
+them, and the full build (``python -m sphinx -W -b html docs docs/_build/html``)
+runs them at a short budget.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +14,21 @@ from pathlib import Path
 
 import pytest
 
-DOCS = Path(__file__).resolve().parent.parent / "docs"
+ROOT = Path(__file__).resolve().parent.parent
+DOCS = ROOT / "docs"
 
 
 def test_docs_build_without_warnings(tmp_path):
     pytest.importorskip("sphinx")
     pytest.importorskip("numpydoc")
+    pytest.importorskip("sphinx_gallery")
+    pytest.importorskip("pydata_sphinx_theme")
     out = tmp_path / "html"
     proc = subprocess.run(
         [
             sys.executable, "-m", "sphinx", "-W", "--keep-going", "-b", "html",
             "-d", str(tmp_path / "doctrees"),  # a fresh build: no cached state hides warnings
+            "-D", "plot_gallery=0",  # gallery pages without running the examples
             str(DOCS), str(out),
         ],
         capture_output=True, text=True, timeout=300,
@@ -30,7 +40,18 @@ def test_docs_build_without_warnings(tmp_path):
     page = api_page.read_text(encoding="utf-8")
     assert "time_budget" in page and "leaderboard_" in page  # parameters and attributes rendered
 
-    for name in ("index", "getting_started", "benchmarks", "examples", "user_guide/search_space"):
+    for name in ("index", "getting_started", "benchmarks", "examples", "user_guide/search_space",
+                 "gallery/index", "coming_from/tpot", "coming_from/flaml", "coming_from/autogluon"):
         assert (out / f"{name}.html").is_file(), name
     # the benchmark table is rendered from benchmarks/results as a real table
     assert "<table" in (out / "benchmarks.html").read_text(encoding="utf-8")
+
+    # every example script has its gallery page
+    for script in sorted((ROOT / "examples").glob("*.py")):
+        assert (out / "gallery" / f"{script.stem}.html").is_file(), script.name
+
+    # the front page links the main sections directly
+    front = (out / "index.html").read_text(encoding="utf-8")
+    for target in ("user_guide/index.html", "gallery/index.html", "api/index.html", "benchmarks.html",
+                   "coming_from/index.html"):
+        assert f'href="{target}' in front, target

@@ -15,6 +15,15 @@ that stays in sync with it::
 Lines of the file that are not part of the table (a summary line, say) are
 rendered as paragraphs after it. Inline Markdown code spans become literals;
 ``**bold**`` is the same in both languages.
+
+Options pick part of a table: ``:columns:`` names the columns to keep, in
+order, by their header text; ``:rows:`` the rows to keep, by the text of
+their first cell; ``:no-notes:`` leaves out the lines after the table. Each
+name must be in the file, so a renamed column or row fails the build instead
+of vanishing from the page::
+
+    .. md-table:: ../benchmarks/results/compare-60s.md
+       :columns: data set, autopipe, tpot
 """
 
 from __future__ import annotations
@@ -49,7 +58,12 @@ class MarkdownTable(SphinxDirective):
 
     required_arguments = 1
     has_content = False
-    option_spec = {"caption": directives.unchanged}
+    option_spec = {
+        "caption": directives.unchanged,
+        "columns": directives.unchanged,
+        "rows": directives.unchanged,
+        "no-notes": directives.flag,
+    }
 
     def run(self) -> list[nodes.Node]:
         rel, path = self.env.relfn2path(self.arguments[0])
@@ -67,6 +81,10 @@ class MarkdownTable(SphinxDirective):
         if any(len(row) != width for row in body):
             raise self.error(f"md-table: rows of {self.arguments[0]!r} have different lengths")
 
+        header, body = self._pick(header, body)
+        if "no-notes" in self.options:
+            rest = []
+
         caption = self.options.get("caption", "")
         rst = [f".. list-table:: {caption}".rstrip(), "   :header-rows: 1", ""]
         for row in [header, *body]:
@@ -80,6 +98,24 @@ class MarkdownTable(SphinxDirective):
         container = nodes.container(classes=["md-table"])
         self.state.nested_parse(StringList(rst, source=path), self.content_offset, container)
         return container.children
+
+    def _pick(self, header: list[str], body: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+        """The columns and rows named by the ``:columns:`` and ``:rows:`` options (all by default)."""
+        if "columns" in self.options:
+            wanted = [name.strip() for name in self.options["columns"].split(",")]
+            missing = [name for name in wanted if name not in header]
+            if missing:
+                raise self.error(f"md-table: no column {missing} in {self.arguments[0]!r}; it has {header}")
+            keep = [header.index(name) for name in wanted]
+            header, body = wanted, [[row[j] for j in keep] for row in body]
+        if "rows" in self.options:
+            wanted = [name.strip() for name in self.options["rows"].split(",")]
+            first = [row[0] for row in body]
+            missing = [name for name in wanted if name not in first]
+            if missing:
+                raise self.error(f"md-table: no row {missing} in {self.arguments[0]!r}")
+            body = [body[first.index(name)] for name in wanted]
+        return header, body
 
 
 def _cell(*paragraphs: nodes.Node) -> nodes.entry:
