@@ -17,6 +17,8 @@ Usage::
 
     python benchmarks/learners.py                       # every table, seed 0
     python benchmarks/learners.py --only adult cpu_act  # a subset
+
+The table is printed and written to ``results/learners.md``.
 """
 
 from __future__ import annotations
@@ -31,9 +33,15 @@ import time
 from pathlib import Path
 
 import numpy as np
+from suite import (
+    DEFAULT_SUITE,
+    fit_quietly,
+    held_out_score,
+    load_manifest,
+    load_split,
+    pre_encode,
+)
 from threadpoolctl import threadpool_limits
-
-from suite import DEFAULT_SUITE, fit_quietly, held_out_score, load_manifest, load_split, pre_encode
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results" / "learners.jsonl"
@@ -65,7 +73,10 @@ def import_seconds(module: str, repeats: int = 5) -> float:
 
 def operator(library: str | None, task: str, seed: int):
     if library is None:
-        from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
+        from sklearn.ensemble import (
+            HistGradientBoostingClassifier,
+            HistGradientBoostingRegressor,
+        )
 
         cls = HistGradientBoostingClassifier if task == "classification" else HistGradientBoostingRegressor
         return cls(random_state=seed)
@@ -81,6 +92,7 @@ def main() -> None:
     parser.add_argument("--only", nargs="*")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--markdown", type=Path, default=HERE / "results" / "learners.md")
     args = parser.parse_args()
     names = ["hgb"] + [lib for lib in LIBRARIES if importlib.util.find_spec(lib)]
     rows = {}
@@ -105,18 +117,20 @@ def main() -> None:
     with args.results.open("a") as fh:
         for row in rows.values():
             fh.write(json.dumps({**row, "seed": args.seed, "time": time.strftime("%Y-%m-%dT%H:%M")}) + "\n")
-    print("\n| library | installed MiB | import s (after sklearn) | fit s per table: median, max | "
-          "held-out score: mean | tables best |")
-    print("|---|---:|---:|---:|---:|---:|")
+    head = ("| library | installed MiB | import s (after sklearn) | fit s per table: median, max | "
+            "held-out score: mean | tables best |")
+    lines = [head, "|---|---:|---:|---:|---:|---:|"]
     best = {e["name"]: max(rows[n]["score"][e["name"]] for n in names) for e in entries}
     for name, row in rows.items():
         fits = list(row["fit_s"].values())
         wins = sum(row["score"][d] == b for d, b in best.items())
         size = "—" if row["installed_mib"] is None else f"{row['installed_mib']:.0f}"
         imp = "—" if row["import_s"] is None else f"{row['import_s']:.3f}"
-        print(f"| {name} | {size} | {imp} | {np.median(fits):.2f}, {max(fits):.2f} | "
-              f"{np.mean(list(row['score'].values())):.4f} | {wins}/{len(entries)} |")
-
+        lines.append(f"| {name} | {size} | {imp} | {np.median(fits):.2f}, {max(fits):.2f} | "
+                     f"{np.mean(list(row['score'].values())):.4f} | {wins}/{len(entries)} |")
+    table = "\n".join(lines) + "\n"
+    print("\n" + table)
+    args.markdown.write_text(table)
 
 if __name__ == "__main__":
     main()

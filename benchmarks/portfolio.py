@@ -32,6 +32,7 @@ chosen offline, here:
 
     python benchmarks/portfolio.py build --n-jobs 2 --minutes 90
     python benchmarks/portfolio.py evaluate --minutes 30    # one more piece
+    python benchmarks/portfolio.py evaluate --tasks regression --datasets 25
     python benchmarks/portfolio.py select validate
 """
 
@@ -223,7 +224,7 @@ def cmd_evaluate(args: argparse.Namespace) -> None:
     pools = json.loads(POOL.read_text())
     deadline = time.monotonic() + args.minutes * 60
     done = done_datasets(EVALUATIONS)
-    for task in TASKS:
+    for task in args.tasks:
         for entry in corpus_subset(task, args.datasets, args.max_columns, args.corpus):
             if entry["name"] in done:
                 continue
@@ -256,13 +257,19 @@ def score_matrix(task: str, n_members: int) -> tuple[list[str], np.ndarray, np.n
 
 
 def greedy(normalized: np.ndarray, size: int) -> list[int]:
-    """Members in greedy order: each raises the mean best-so-far normalized score the most."""
+    """Members in greedy order: each raises the mean best-so-far normalized score the most.
+
+    Ties (once the portfolio covers every data set, all gains are zero) go to
+    the member with the higher mean normalized score on its own.
+    """
     chosen: list[int] = []
     best = np.zeros(normalized.shape[0])
+    alone = normalized.mean(axis=0)
     for _ in range(min(size, normalized.shape[1])):
         gains = np.maximum(best[:, None], normalized).mean(axis=0)
         gains[chosen] = -np.inf
-        pick = int(np.argmax(gains))
+        tied = np.flatnonzero(gains >= gains.max() - 1e-9)
+        pick = int(tied[np.argmax(alone[tied])])
         chosen.append(pick)
         best = np.maximum(best, normalized[:, pick])
     return chosen
@@ -326,6 +333,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=32, help="members per task")
     parser.add_argument("--n-jobs", type=int, default=2)
     parser.add_argument("--minutes", type=float, default=float("inf"), help="evaluate: stop starting data sets after")
+    parser.add_argument("--tasks", nargs="+", choices=TASKS, default=list(TASKS), help="evaluate: these tasks")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
     args.corpus = args.corpus.resolve()
