@@ -126,7 +126,7 @@ class AutoEstimator(BaseEstimator):
         {"num_leaves": 15}]]``).
     portfolio : bool, default=True
         Evaluate autopipe's portfolio first (after the floor): pipelines
-        chosen offline because together they did well on 60 data sets of
+        chosen offline because together they did well on 49 data sets of
         the PMLB corpus (see the user guide, "The portfolio"). Members the
         search space cannot express are left out; with ``False``, or when
         none is left, the fixed starters (LightGBM, a scaled linear model,
