@@ -154,7 +154,7 @@ def test_a_search_over_lightgbm_fits_and_predicts() -> None:
 
     X, y = make_regression(n_samples=300, n_features=6, noise=5.0, random_state=0)
     model = AutoRegressor(search_space={"LGBMRegressor": None, "StandardScaler": None}, generations=1,
-                          population_size=4, cv=3, random_state=0, n_jobs=1).fit(X, y)
+                          population_size=4, cv=3, random_state=0, n_jobs=1, ensemble=None).fit(X, y)
     assert all("LGBMRegressor(" in p for p in model.leaderboard_["pipeline"])
     final = model.fitted_pipeline_[-1]
     assert isinstance(final, LGBMRegressor) and final.n_estimators_ >= 1
