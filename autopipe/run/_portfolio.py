@@ -41,8 +41,12 @@ def portfolio_pipelines(task: str) -> list[list[Any]]:
     pipelines : list of list
         Each ``[[operator name, params], ...]``, the last step a model.
     """
-    members = _load().get("tasks", {}).get(task, {}).get("pipelines", [])
-    return [member["steps"] for member in members]
+    return [member["steps"] for member in _members(task)]
+
+
+def _members(task: str) -> list[dict[str, Any]]:
+    """The portfolio's records of ``task`` (steps and recorded cost), in its order."""
+    return _load().get("tasks", {}).get(task, {}).get("pipelines", [])
 
 
 def _fits(space: SearchSpace, steps: list[Any]) -> bool:
@@ -76,9 +80,8 @@ def portfolio_starters(space: SearchSpace, worker_seconds: float | None = None) 
     -------
     starters : list of Genome
     """
-    members = _load().get("tasks", {}).get(space.task, {}).get("pipelines", [])
     kept: list[tuple[Genome, float]] = []
-    for member in members:
+    for member in _members(space.task):
         steps = member["steps"]
         if not _fits(space, steps):
             continue

@@ -24,6 +24,7 @@ keep theirs) and, for classifiers, ``class_weight``.
 
 from __future__ import annotations
 
+import abc
 import importlib.util
 import inspect
 import os
@@ -106,7 +107,7 @@ def _seed(random_state: Any) -> int:
     return int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
 
 
-class _SelfStoppingBoosting(BaseEstimator):
+class _SelfStoppingBoosting(BaseEstimator, metaclass=abc.ABCMeta):
     """Validation split, weights and label handling shared by the six operators."""
 
     _library: ClassVar[str]
@@ -127,13 +128,13 @@ class _SelfStoppingBoosting(BaseEstimator):
         return tags
 
     # -- per library ------------------------------------------------------------------
+    @abc.abstractmethod
     def _model(self, n_rounds: int, stopping: bool, seed: int, threads: int) -> Any:
         """The library's estimator, ready to fit."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def _fit_model(self, model: Any, X: Any, y: np.ndarray, w: np.ndarray, valid: tuple | None) -> int:
         """Fit ``model`` (with early stopping on ``valid`` = (X, y, w) when given); the rounds kept."""
-        raise NotImplementedError
 
     # -- shared -----------------------------------------------------------------------
     def _require_library(self) -> None:
@@ -222,10 +223,9 @@ class _SelfStoppingClassifier(ClassifierMixin, _SelfStoppingBoosting):
                 f"{type(self).__name__} needs at least two classes in y; got one class: {self.classes_[0]!r}."
             )
         codes = self._encoder.transform(y)
-        w = check_sample_weight(sample_weight, X)
         if self.class_weight is not None:
-            w = w * compute_sample_weight(self.class_weight, y)
-        return self._fit_encoded(X, codes, w)
+            sample_weight = check_sample_weight(sample_weight, X) * compute_sample_weight(self.class_weight, y)
+        return self._fit_encoded(X, codes, sample_weight)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Class probabilities, columns in the order of ``classes_``.
